@@ -1,0 +1,71 @@
+# fclab — every target bootstraps .venv from requirements.lock on first use.
+#
+#   make lab        JupyterLab on your own working copy of release/ (in ./work, git-ignored)
+#   make test       the whole test suite
+#
+# Instructor targets (nbgrader course root: ./course; see README.md):
+#   make release                    regenerate release/ from source/ with nbgrader
+#   make collect SUBMISSIONS=dir    file a folder of submitted notebooks into course/submitted/
+#   make autograde                  grade course/submitted/ with nbgrader autograde
+#   make grade                      grade course/submitted/ with fclab's sandboxed parallel autograder
+#   make feedback                   HTML feedback (no hidden tests) into course/feedback/
+#   make export                     grades.csv from the gradebook
+#   make bench                      benchmarks under tests/bench (ratios, printed)
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.8
+LESSONS := $(notdir $(wildcard source/[0-9][0-9]_*))
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export KERAS_BACKEND ?= tensorflow
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+
+.PHONY: lab test release collect autograde grade feedback export bench install clean-course
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip sync --python $(PY) --compile-bytecode --quiet requirements.lock
+	$(VENV)/bin/uv pip install --python $(PY) --quiet --no-deps -e .
+	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
+	  echo "GPU found: installing tensorflow[and-cuda] in place of tensorflow-cpu"; \
+	  $(VENV)/bin/uv pip uninstall --python $(PY) --quiet tensorflow-cpu; \
+	  $(VENV)/bin/uv pip install --python $(PY) --quiet "tensorflow[and-cuda]==$$($(PY) -c 'import re;print(re.search(r"^tensorflow-cpu==(\S+)", open("requirements.lock").read(), re.M).group(1))')"; \
+	fi
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	@$(PY) -m fclab.lab --release release --work work
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+release: $(STAMP)
+	cd course && for a in $(LESSONS); do ../$(PY) -m nbgrader generate_assignment "$$a" --force --no-db || exit 1; done
+
+collect: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make collect SUBMISSIONS=path/to/folder (one notebook per student, named STUDENT_LESSON.ipynb or STUDENT/LESSON/LESSON.ipynb)"; exit 2; }
+	$(PY) -m autograder collect "$(SUBMISSIONS)" --course course
+
+autograde: $(STAMP)
+	cd course && for a in $(LESSONS); do test -d submitted || break; ../$(PY) -m nbgrader autograde "$$a" --create || exit 1; done
+
+grade: $(STAMP)
+	$(PY) -m autograder grade --course course
+
+feedback: $(STAMP)
+	cd course && for a in $(LESSONS); do ../$(PY) -m nbgrader generate_feedback "$$a" --force || exit 1; done
+
+export: $(STAMP)
+	cd course && ../$(PY) -m nbgrader export --to grades.csv && echo "wrote course/grades.csv"
+
+bench: $(STAMP)
+	$(PY) -m pytest tests/bench -p no:cacheprovider -s -q $(PYTEST_ARGS)
+
+clean-course:
+	rm -rf course/gradebook.db course/submitted course/autograded course/feedback course/autograder-runs course/grades.csv

@@ -1,0 +1,36 @@
+"""Shared pytest set-up: quiet TensorFlow, markers, the GPU skip, temporary Jupyter dirs."""
+
+import os
+import pathlib
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _gpu_visible():
+    tf = pytest.importorskip("tensorflow")
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def pytest_collection_modifyitems(config, items):
+    gpu_items = [item for item in items if "gpu" in item.keywords]
+    if not gpu_items:
+        return
+    if not _gpu_visible():
+        skip = pytest.mark.skip(
+            reason="no GPU visible to TensorFlow (tf.config.list_physical_devices('GPU') is empty); "
+            "run on a machine with a CUDA GPU and tensorflow[and-cuda] to exercise this path"
+        )
+        for item in gpu_items:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def repo():
+    """Path to the repository root."""
+    return REPO
