@@ -1,0 +1,124 @@
+"""Temporary copies of the course for nbgrader runs (never touch the repository's own course/)."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
+HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+
+
+def lesson_names():
+    return sorted(p.name for p in (REPO / "source").iterdir() if (p / f"{p.name}.ipynb").exists())
+
+
+def copy_course(tmp_path, with_release=True):
+    """tmp_path/{course,source[,release]} copied from the repository; returns the course root."""
+    shutil.copytree(REPO / "source", tmp_path / "source")
+    if with_release:
+        shutil.copytree(REPO / "release", tmp_path / "release")
+    (tmp_path / "course").mkdir()
+    shutil.copy2(REPO / "course" / "nbgrader_config.py", tmp_path / "course" / "nbgrader_config.py")
+    return tmp_path / "course"
+
+
+def nbgrader(course, *args, timeout=1200):
+    """Run ``nbgrader ARGS`` in ``course``; raise with its log when it fails."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def marked_regions(source, markers):
+    """The lines strictly between each pair of ``markers`` in ``source`` (a cell's source text)."""
+    begin, end = markers
+    lines, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(begin):
+            inside = True
+        elif stripped.startswith(end):
+            inside = False
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+def secret_lines(notebook_path, min_length=12):
+    """Solution and hidden-test lines of a source notebook that appear nowhere else in it.
+
+    Lines that also stand outside the secret regions (a ``return out`` the student sees elsewhere) can
+    legitimately be in release/, so they are left out; so are short lines.
+    """
+    nb = json.loads(pathlib.Path(notebook_path).read_text())
+    secret, public = set(), set()
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        hidden = set(marked_regions(source, SOLUTION)) | set(marked_regions(source, HIDDEN))
+        for line in source.splitlines():
+            (secret if line in hidden else public).add(line.strip())
+    return {line for line in secret - public if len(line) >= min_length and not line.startswith("#")}
+
+
+def _source_text(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _strip_markers(source):
+    return "\n".join(line for line in source.splitlines() if line.strip() not in SOLUTION)
+
+
+def grade_cells(nb):
+    """[(grade_id, points)] of the graded cells of a notebook, in order."""
+    return [
+        (c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"].get("points", 0))
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    ]
+
+
+def student_versions(name):
+    """The corpus for one lesson: {student: (notebook, expected score)}.
+
+    - ``complete``: the release notebook with every answer cell filled in from the source's solution;
+    - ``blank``: the release notebook as handed out (expected 0);
+    - ``partial``: complete except the first exercise, left as handed out: loses that exercise's test.
+    """
+    import copy
+
+    import nbformat
+
+    source = nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4)
+    release = nbformat.read(REPO / "release" / name / f"{name}.ipynb", as_version=4)
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]: _strip_markers(_source_text(c))
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    complete = copy.deepcopy(release)
+    for cell in complete.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = solutions[grade_id]
+
+    total = sum(points for _, points in grade_cells(source))
+    first_solution = next(i for i, c in enumerate(complete.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    first_test = next(
+        c for c in complete.cells[first_solution:] if c.metadata.get("nbgrader", {}).get("grade")
+    )
+    partial = copy.deepcopy(complete)
+    partial.cells[first_solution].source = release.cells[first_solution].source
+    return {
+        "complete": (complete, total),
+        "blank": (release, 0),
+        "partial": (partial, total - first_test.metadata["nbgrader"]["points"]),
+    }
