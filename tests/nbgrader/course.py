@@ -53,8 +53,8 @@ def marked_regions(source, markers):
     return lines
 
 
-def secret_lines(notebook_path, min_length=12):
-    """Solution and hidden-test lines of a source notebook that appear nowhere else in it.
+def secret_lines(notebook_path, min_length=12, regions=(SOLUTION, HIDDEN)):
+    """Lines inside ``regions`` (solutions, hidden tests) of a source notebook that appear nowhere else in it.
 
     Lines that also stand outside the secret regions (a ``return out`` the student sees elsewhere) can
     legitimately be in release/, so they are left out; so are short lines.
@@ -63,7 +63,7 @@ def secret_lines(notebook_path, min_length=12):
     secret, public = set(), set()
     for cell in nb["cells"]:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        hidden = set(marked_regions(source, SOLUTION)) | set(marked_regions(source, HIDDEN))
+        hidden = set().union(*(marked_regions(source, markers) for markers in regions))
         for line in source.splitlines():
             (secret if line in hidden else public).add(line.strip())
     return {line for line in secret - public if len(line) >= min_length and not line.startswith("#")}
