@@ -11,7 +11,8 @@ Float32 in gives float32 out; shapes follow Keras's convention everywhere: ``x``
 - ``losses``, ``backward`` (``dense_backward``, ``numeric_gradient``, ``gradient_check``), ``optimizers``.
 """
 
-from fclab.reference import activations, initializers
+from fclab.reference import activations, backward, initializers, losses, optimizers
+from fclab.reference.backward import dense_backward, gradient_check, numeric_gradient
 from fclab.reference.base_layer import InputSpec, Layer
 from fclab.reference.functional import dense
 from fclab.reference.layers import Activation, BatchNormalization, Dense, Dropout, Flatten
@@ -34,4 +35,10 @@ __all__ = [
     "clear_session",
     "activations",
     "initializers",
+    "losses",
+    "backward",
+    "optimizers",
+    "numeric_gradient",
+    "gradient_check",
+    "dense_backward",
 ]

@@ -30,6 +30,8 @@ class Variable(NDArrayOperatorsMixin):
         name, path, trainable, shape, dtype, ndim, size.
     """
 
+    __hash__ = object.__hash__  # identity, so Variables can key dicts (== is elementwise, like arrays)
+
     def __init__(self, value, name, path=None, trainable=True, dtype=None):
         value = np.asarray(_unwrap(value))
         if dtype is None:
