@@ -50,8 +50,10 @@ def compute_fans(shape):
 
 def _check_shape(shape):
     try:
+        if isinstance(shape, str):
+            raise TypeError
         shape = tuple(int(d) for d in shape)
-    except TypeError:
+    except (TypeError, ValueError):
         raise ValueError(
             f"An initializer needs a shape tuple of ints such as (784, 512); received {shape!r}."
         ) from None

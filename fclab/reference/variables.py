@@ -124,5 +124,5 @@ class Variable(NDArrayOperatorsMixin):
     def __repr__(self):
         return (
             f"<Variable path={self.path}, shape={shape_text(self.shape)}, dtype={self.dtype}, "
-            f"value={np.array2string(self._value, threshold=20)}>"
+            f"value={np.array2string(self._value)}>"
         )
