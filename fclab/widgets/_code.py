@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def dense_line(units: int, activation: str | None = None, use_bias: bool = True, l2: float = 0.0,
                seed: int | None = None) -> str:
@@ -48,7 +50,7 @@ def playground_code(state, weights=None, max_params: int = 400) -> str:
     if weights is not None and sum(int(w.size) for w in weights) <= max_params:
         after += ["", f"# the playground's weights after {state.epoch} epochs (kernel, bias per layer)",
                   "import numpy as np", "model.set_weights(["]
-        after += [f"    np.array({w.tolist()!r}, dtype='float32')," for w in weights]
+        after += [f"    np.array({_literal(np.asarray(w, dtype=np.float32))}, dtype='float32')," for w in weights]
         after.append("])")
     after += ["", "from fclab.data import toy_dataset",
               f"x, y = toy_dataset({state.dataset!r}, n_samples={state.n_samples}, noise={state.noise!r}, "
@@ -56,3 +58,10 @@ def playground_code(state, weights=None, max_params: int = 400) -> str:
               f"model.fit(x, y, batch_size={state.batch_size}, epochs=100, "
               f"validation_split={state.test_fraction!r}, verbose=0)"]
     return sequential_code(2, lines, after)
+
+
+def _literal(array: np.ndarray) -> str:
+    """Nested-list source for a float32 array, each number in the shortest form that reads back exactly."""
+    if array.ndim == 0:
+        return str(np.float32(array))
+    return "[" + ", ".join(_literal(item) for item in array) + "]"

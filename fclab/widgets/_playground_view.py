@@ -67,7 +67,7 @@ def heatmaps_html(trainer) -> str:
         maps = out.T.reshape(out.shape[1], HEATMAP_GRID, HEATMAP_GRID)
         gap = np.full((HEATMAP_GRID, 2), np.nan)
         strip = np.concatenate([np.concatenate([m, gap], axis=1) for m in maps], axis=1)[:, :-2]
-        uri = png_data_uri(np.ma.masked_invalid(strip), cmap="PuOr_r", vmin=-scale, vmax=scale)
+        uri = png_data_uri(strip, cmap="PuOr_r", vmin=-scale, vmax=scale)
         width = out.shape[1] * (HEATMAP_PX + 4) - 4
         rows.append(f'<div style="font-size:12px;margin-top:4px">hidden layer {index + 1} '
                     f'({s.activation}, {out.shape[1]} neurons; colour scale ±{scale:.2g})</div>'

@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+from functools import lru_cache
 
+import matplotlib
 import numpy as np
 from matplotlib.image import imsave
 from matplotlib.ticker import MaxNLocator
@@ -25,15 +27,27 @@ def esc(text) -> str:
 
 
 def png_data_uri(image: np.ndarray, cmap: str | None = None, vmin=None, vmax=None) -> str:
-    """Encode ``image`` as a ``data:image/png`` URI.
+    """Encode ``image`` as a ``data:image/png`` URI (fast PNG compression: these are redrawn often).
 
     Args:
-        image: (rows, cols) values mapped through ``cmap``, or (rows, cols, 3|4) RGB(A) in [0, 1].
-            Row 0 is drawn at the top.
+        image: (rows, cols) values mapped through the matplotlib colour map ``cmap`` between ``vmin`` and
+            ``vmax`` (NaN: transparent), or (rows, cols, 3|4) RGB(A) in [0, 1]. Row 0 is drawn at the top.
     """
+    if cmap is not None:
+        image = np.asarray(image, dtype=float)
+        lo = np.nanmin(image) if vmin is None else vmin
+        hi = np.nanmax(image) if vmax is None else vmax
+        scaled = (image - lo) / ((hi - lo) or 1.0)
+        image = _colormap(cmap)(np.ma.masked_invalid(scaled))
     buffer = io.BytesIO()
-    imsave(buffer, image, cmap=cmap, vmin=vmin, vmax=vmax, format="png")
+    imsave(buffer, np.clip(image, 0, 1), format="png", pil_kwargs={"compress_level": 1})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@lru_cache(maxsize=16)
+def _colormap(name):
+    """A matplotlib colour map, kept so its lookup table is built once."""
+    return matplotlib.colormaps[name].with_extremes(bad=(1, 1, 1, 0))
 
 
 class Frame:
