@@ -69,14 +69,14 @@ def _named_arrays(exc):
     frame = tb.tb_frame
     line = linecache.getline(frame.f_code.co_filename, tb.tb_lineno)
     found, seen = [], set()
-    for name in re.findall(r"(?<![\w.])[A-Za-z_]\w*", line):
-        if name in seen:
+    for name, transposed in re.findall(r"(?<![\w.])([A-Za-z_]\w*)(\.T\b)?", line):
+        if name + transposed in seen:
             continue
-        seen.add(name)
+        seen.add(name + transposed)
         value = frame.f_locals.get(name, frame.f_globals.get(name))
         shape = _shape_of(value)
         if shape is not None:
-            found.append((name, tuple(shape)))
+            found.append((name + transposed, tuple(shape)[::-1] if transposed else tuple(shape)))
     return found
 
 
@@ -97,6 +97,10 @@ def _matmul_text(k_left, k_right, left=None, right=None, left_shape=None, right_
     text = (f"{left} @ {right} failed: {left}{ls} has {k_left} features per row (its last axis), but {right} "
             f"{rs} {k_right} rows (one per input feature). In a matrix product the last axis of the left "
             f"operand must equal the first axis of the right one, and {k_left} is not {k_right}. ")
+    if right_shape and len(right_shape) == 2 and right_shape[1] == k_left and right.endswith(".T"):
+        base = right[:-2]
+        return text + (f"{base} is already (in, units) = {_shape_text(right_shape[::-1])}: drop the .T and use "
+                       f"{left} @ {base}.")
     if right_shape and len(right_shape) == 2 and right_shape[1] == k_left:
         return text + (f"{right} looks transposed: it is (units, in) = {_shape_text(right_shape)}, but a kernel is "
                        f"(in, units). Use {left} @ {right}.T, or build {right} as ({k_left}, {right_shape[0]}).")

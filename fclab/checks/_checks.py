@@ -53,7 +53,7 @@ def _compare(got, expected, rtol, atol, context=None):
     expected = np.asarray(expected)
     array, problem = _as_numeric(got)
     if array is None:
-        return False, [problem], _records.encode(got if not isinstance(got, np.ndarray) else str(got)), [], \
+        return False, [problem], _records.encode(describe(got)), [], \
             "return a numpy array with the expected shape."
     lines = [f"got      {describe(array)}", f"expected {describe(expected)}"]
     if array.shape != expected.shape:

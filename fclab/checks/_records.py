@@ -107,13 +107,21 @@ def encode_array(array, limit=FULL_DATA_LIMIT):
 
 
 def _plain(value):
-    """A JSON-safe copy of a scalar, string, None or (nested) short sequence of those."""
+    """A JSON-safe copy of a scalar, string, None, or a (nested) short sequence or dict of those.
+
+    Dicts become ``{"dict": [[repr(key), value], ...]}`` sorted, so equal dicts encode equally; anything
+    longer than ``FULL_DATA_LIMIT`` or of another type is kept as its (clipped) repr.
+    """
     if value is None or isinstance(value, (bool, np.bool_, int, float, np.integer, np.floating)):
         return None if value is None else _number(value)
     if isinstance(value, str):
         return value[:MAX_TEXT]
     if isinstance(value, (tuple, list)):
+        if len(value) > FULL_DATA_LIMIT:
+            return repr(value)[:MAX_TEXT]
         return [_plain(v) for v in value]
+    if isinstance(value, dict) and len(value) <= FULL_DATA_LIMIT:
+        return {"dict": sorted([repr(k)[:MAX_TEXT], _plain(v)] for k, v in value.items())}
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return _plain(value.item())
     return repr(value)[:MAX_TEXT]
@@ -131,8 +139,7 @@ def encode(value):
 def encode_items(items):
     """Encode a tuple of outputs; the full-data budget is shared so the record stays bounded."""
     limit = max(SAMPLE_SIZE, FULL_DATA_LIMIT // max(1, len(items)))
-    return {"items": [encode_array(x, limit) if isinstance(x, np.ndarray) and x.ndim > 0 else encode(x)
-                      for x in items]}
+    return {"items": [encode_array(x, limit) if isinstance(x, np.ndarray) else encode(x) for x in items]}
 
 
 def encode_error(exc):

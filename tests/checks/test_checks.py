@@ -196,3 +196,13 @@ def test_check_accuracy():
     assert checks.records[-1]["got"] == {"value": 0.25} and checks.records[-1]["at_least"] == 0.9
     message = _fail(checks.check_accuracy, lambda x: np.zeros((3, 3)), None, y, at_least=0.5)
     assert "3 predictions for 4 labels" in message
+
+
+def test_check_function_adds_the_shape_explanation():
+    def forward(x, W):
+        return x @ W.T
+
+    message = _fail(checks.check_function, forward, lambda x, W: x @ W, [(np.ones((4, 3)), np.ones((3, 2)))])
+    assert "matmul" in message  # the original error text
+    assert "x has shape (4, 3)" in message and "W.T has shape (2, 3)" in message
+    assert "drop the .T and use x @ W" in message

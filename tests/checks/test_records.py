@@ -187,3 +187,25 @@ def test_match_check_function_errors_and_cases():
                                         "rtol": 1e-5, "atol": 1e-6})
     assert not malformed[0] and "malformed" in malformed[1]
     assert not records_match(trusted, "not a record")[0]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=st.lists(st.integers(1, 12), min_size=1, max_size=3), seed=st.integers(0, 2**16),
+       scale=st.sampled_from([1e-3, 1.0, 1e3]), factor=st.floats(0.2, 3.0), dtype=st.sampled_from(["float32", "float64"]))
+def test_property_records_match_redecides_exactly_what_the_kernel_decided(shape, seed, scale, factor, dtype):
+    rng = np.random.default_rng(seed)
+    expected = (rng.normal(size=shape) * scale).astype(dtype)
+    rtol, atol = 1e-5, 1e-6
+    noise = rng.normal(size=shape) * (atol + rtol * np.abs(expected)) * factor
+    got = (expected + noise).astype(dtype)
+    trusted = _record(checks.check_close, expected, expected, rtol=rtol, atol=atol)
+    student = _record(checks.check_close, got, expected, rtol=rtol, atol=atol)
+    ok, reason = records_match(trusted, student)
+    if dtype == "float32":  # float32 values are recorded exactly: the same decision, always
+        assert ok == student["passed"], reason
+        assert records_match(trusted, dict(student, passed=True))[0] == student["passed"]
+    else:  # float64 values are rounded to 9 digits; the slack only widens: never reject what the kernel passed
+        assert ok or not student["passed"], reason

@@ -133,3 +133,10 @@ def test_real_tf_matmul_and_keras_dense_errors():
         with shapes():
             layer(np.ones((4, 12), "float32"))
     assert 'Layer "dense' in str(info.value) and "20 features" in str(info.value) and "(4, 12)" in str(info.value)
+
+
+def test_transposed_operand_on_the_failing_line_is_named():
+    x, kernel = np.ones((4, 3)), np.ones((3, 2))
+    with pytest.raises(ShapeError, match=r"x has shape \(4, 3\).*kernel\.T has shape \(2, 3\)"):
+        with shapes():
+            x @ kernel.T
