@@ -206,7 +206,7 @@ class Layer:
 
     def get_weights(self):
         """Copies of the weights as ndarrays, in ``weights`` order (Dense: [kernel, bias])."""
-        return [v.numpy().copy() for v in self.weights]
+        return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
         """Set every weight from a list of arrays, in ``weights`` order, checking count and shapes.

@@ -153,7 +153,9 @@ class Dropout(Layer):
     ``1 / (1 - rate)``, so the expected value is unchanged) or set to 0. ``layer(x)`` (inference, the
     default) returns ``x`` unchanged. Every training call draws a new mask from a numpy Generator created
     from ``seed``: the sequence of masks is reproducible for a fixed seed. (Keras draws its masks with its
-    own generator, so the masks themselves differ from Keras's; the statistics are the same.)
+    own generator, so the masks themselves differ from Keras's; the statistics are the same. Keras also
+    lists its generator's state, ``seed_generator_state``, among ``model.variables``; this twin has no
+    such variable and no weights at all.)
 
     Args:
         rate: float in [0, 1], the fraction dropped (rate 1 gives zeros, as in Keras).
@@ -264,17 +266,17 @@ class BatchNormalization(Layer):
             mean = inputs.mean(axis=axes)
             variance = np.square(inputs - inputs.mean(axis=axes, keepdims=True)).mean(axis=axes)
             m = inputs.dtype.type(self.momentum)
-            self.moving_mean.assign(self.moving_mean.numpy() * m + mean * (1 - m))
-            self.moving_variance.assign(self.moving_variance.numpy() * m + variance * (1 - m))
+            self.moving_mean.assign(self.moving_mean.value * m + mean * (1 - m))
+            self.moving_variance.assign(self.moving_variance.value * m + variance * (1 - m))
         else:
-            mean, variance = self.moving_mean.numpy(), self.moving_variance.numpy()
+            mean, variance = self.moving_mean.value, self.moving_variance.value
         # Same arrangement as Keras: x * inv + (beta - mean * inv), inv = gamma / sqrt(var + eps).
         inv = 1.0 / np.sqrt(variance + inputs.dtype.type(self.epsilon))
         if self.gamma is not None:
-            inv = inv * self.gamma.numpy()
+            inv = inv * self.gamma.value
         offset = -mean * inv
         if self.beta is not None:
-            offset = offset + self.beta.numpy()
+            offset = offset + self.beta.value
         out = inputs * self._broadcast(inv, ndim) + self._broadcast(offset, ndim)
         return out.astype(inputs.dtype, copy=False)
 

@@ -237,7 +237,7 @@ class Sequential:
 
     def get_weights(self):
         """Copies of all weights as ndarrays, in ``weights`` order."""
-        return [v.numpy().copy() for v in self.weights]
+        return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
         """Set all weights from a list of arrays in ``weights`` order; checks the count and every shape."""

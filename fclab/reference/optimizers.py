@@ -19,7 +19,7 @@ from fclab.reference.variables import Variable
 
 
 def _array_of(param):
-    return param.numpy() if isinstance(param, Variable) else param
+    return param.value if isinstance(param, Variable) else param
 
 
 class SGD:

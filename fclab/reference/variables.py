@@ -1,9 +1,11 @@
 """``Variable``: a named, mutable ndarray, the numpy twin of ``keras.Variable``.
 
 A layer's weights are Variables: ``layer.kernel.path == "sequential/dense/kernel"``,
-``layer.kernel.name == "kernel"``, ``layer.kernel.numpy()`` is the ndarray. A Variable works wherever an
-array does (``x @ layer.kernel``, ``np.asarray(v)``, ``v.shape``, ``v.T``, ``v[0]``); the result of
-arithmetic is a plain ndarray, as with Keras variables.
+``layer.kernel.name == "kernel"``, ``layer.kernel.numpy()`` is a copy of its values (a snapshot, as in
+Keras: it does not change when training changes the variable). A Variable works wherever an array does
+(``x @ layer.kernel``, ``v.shape``, ``v.T``, ``v[0]``); the result of arithmetic is a plain ndarray, as with
+Keras variables. ``v.value`` (and ``np.asarray(v)``) is the live array itself, which optimizers update in
+place.
 """
 
 import numpy as np
@@ -44,12 +46,12 @@ class Variable(NDArrayOperatorsMixin):
     # --- the array -------------------------------------------------------------------------------
     @property
     def value(self):
-        """The ndarray itself (mutating it changes the variable)."""
+        """The live ndarray (mutating it changes the variable; ``numpy()`` gives a copy)."""
         return self._value
 
     def numpy(self):
-        """The ndarray itself, like ``keras.Variable.numpy()`` (use ``.copy()`` for a snapshot)."""
-        return self._value
+        """A copy of the values, like ``keras.Variable.numpy()``: later updates do not change it."""
+        return self._value.copy()
 
     def assign(self, value):
         """Replace the contents with ``value`` (same shape required); returns the variable.

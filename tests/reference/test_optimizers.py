@@ -49,7 +49,7 @@ def test_momentum_on_a_quadratic():
 
 def test_updates_variables_of_a_model_in_place():
     model = R.Sequential([R.Input((2,)), R.Dense(1, kernel_initializer="ones")])
-    before = [v.numpy().copy() for v in model.trainable_variables]
+    before = [v.numpy() for v in model.trainable_variables]  # snapshots, as in Keras
     grads = [np.full(v.shape, 1.0, "float32") for v in model.trainable_variables]
     SGD(0.5).apply(model.trainable_variables, grads)
     for v, old in zip(model.trainable_variables, before):

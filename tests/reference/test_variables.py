@@ -20,9 +20,10 @@ def test_array_behaviour():
 
 def test_assign_in_place_and_shape_check():
     v = Variable(np.zeros(3), name="bias")
-    array = v.numpy()
+    live, snapshot = v.value, v.numpy()
     v.assign([1.0, 2.0, 3.0])
-    assert array[2] == 3.0  # the same ndarray, changed in place
+    assert live[2] == 3.0  # .value is the array itself, changed in place
+    assert snapshot[2] == 0.0  # .numpy() is a copy, as in Keras
     v.assign_sub(np.ones(3))
     v[0] = 10
     np.testing.assert_array_equal(v.numpy(), [10.0, 1.0, 2.0])
