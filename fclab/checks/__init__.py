@@ -16,11 +16,12 @@ appended to :data:`records` and, inside a Jupyter kernel, displayed with MIME ty
 (``application/vnd.fclab.check+json``) so that it is saved in the notebook. The autograder compares those
 records with the ones of a trusted run using :func:`records_match`.
 
-The display bundle holds only that MIME type, deliberately without ``text/plain``: JupyterLab 4
-(``OutputArea._insertOutput``) inserts an empty widget when ``createOutputItem`` finds no renderer for any
-MIME type in the bundle, so the student sees nothing, not even an output prompt; a ``text/plain`` of ""
-would instead be rendered as an empty output row. nbconvert's HTML exporter (and so nbgrader's feedback)
-likewise renders nothing for it (it only logs "not able to be represented").
+The display bundle holds only that MIME type, deliberately without ``text/plain``. JupyterLab 4
+(``OutputArea._insertOutput``: when ``createOutputItem`` finds no renderer for any MIME type of the bundle it
+inserts a bare, empty ``Widget``) then shows nothing: no prompt, no text. Checked in JupyterLab 4.6 in
+Chromium: the cell's output area holds one empty ``<div class="lm-Widget">``; a ``text/plain`` of "" would
+add an output prompt and an empty ``<pre>`` instead, equally blank but not less. nbconvert's HTML exporter
+(and so nbgrader's feedback) renders an empty output area for it and logs "not able to be represented".
 """
 
 from fclab.checks._checks import check_close, check_equal, check_shape, check_true

@@ -1,6 +1,5 @@
 """check_function (a student function against a reference, case by case) and check_accuracy."""
 
-import copy
 import inspect
 
 import numpy as np
@@ -17,6 +16,17 @@ def _split_case(case):
     if isinstance(case, dict):
         return (), case
     return (case,), {}
+
+
+def _fresh(value):
+    """A copy of the arrays in ``value`` (also inside lists, tuples and dicts); other objects as they are."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fresh(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
 
 
 def _bound(fn, args, kwargs):
@@ -91,8 +101,8 @@ def _explain(exc):
 def check_function(student_fn, reference_fn, cases, rtol=1e-5, atol=1e-6, name=None):
     """Call ``student_fn`` and ``reference_fn`` on each case and compare their outputs like check_close.
 
-    Each function gets its own deep copy of the arguments, so one that modifies its input in place cannot
-    change what the other sees. Arguments named x/X/inputs, W/kernel and b/bias (in the reference's
+    Each function gets its own copy of the array arguments, so one that modifies its input in place cannot
+    change what the other sees (other objects, e.g. models, are passed as they are). Arguments named x/X/inputs, W/kernel and b/bias (in the reference's
     signature) are used as the context for diagnoses. Outputs may be arrays or tuples of arrays.
 
     Args:
@@ -114,12 +124,12 @@ def check_function(student_fn, reference_fn, cases, rtol=1e-5, atol=1e-6, name=N
         raise ValueError(f"check_function {name!r}: cases is empty; give at least one argument tuple.")
     for index, case in enumerate(cases):
         args, kwargs = _split_case(case)
-        expected = reference_fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        expected = reference_fn(*_fresh(args), **_fresh(kwargs))
         named = _bound(reference_fn, args, kwargs)
         where = _case_text(index, args, kwargs, named)
         extra = {"case": index}
         try:
-            got = student_fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            got = student_fn(*_fresh(args), **_fresh(kwargs))
         except Exception as exc:
             expected_record = (_records.encode_items([np.asarray(e) for e in expected]) if _is_multi(expected)
                                else _records.encode_array(np.asarray(expected)))

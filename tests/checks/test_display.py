@@ -54,9 +54,12 @@ def test_records_are_invisible_in_nbconvert_html(executed):
     assert "_records" not in second_output  # fclab frames are hidden (__tracebackhide__)
 
 
-def test_plain_python_needs_no_ipython():
-    code = ("import sys, numpy as np, fclab.checks as c; c.check_close(np.ones(2), np.ones(2)); "
-            "assert 'IPython' not in sys.modules, 'IPython imported'; print(len(c.records))")
+def test_plain_python_needs_no_ipython_and_imports_stay_light():
+    code = ("import sys, numpy as np, fclab.checks as c, fclab.explain, fclab.data, fclab.plots\n"
+            "c.check_close(np.ones(2), np.ones(2))\n"
+            "heavy = [m for m in ('IPython', 'tensorflow', 'keras', 'sklearn', 'matplotlib') if m in sys.modules]\n"
+            "assert not heavy, f'imported at module level: {heavy}'\n"
+            "print(len(c.records))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
