@@ -69,9 +69,11 @@ class Frame:
         self.inner_h = height - margin["top"] - margin["bottom"]
 
     def px(self, x):
+        """Pixel x of data x (scalar or array)."""
         return self.left + (np.asarray(x, dtype=float) - self.x0) / (self.x1 - self.x0) * self.inner_w
 
     def py(self, y):
+        """Pixel y of data y (scalar or array)."""
         return self.top + (self.y1 - np.asarray(y, dtype=float)) / (self.y1 - self.y0) * self.inner_h
 
     def axes(self, title="", xlabel="", ylabel="") -> list[str]:
@@ -80,14 +82,14 @@ class Frame:
             f'<rect x="{self.left}" y="{self.top}" width="{self.inner_w}" height="{self.inner_h}" '
             'fill="none" stroke="#999"/>'
         ]
-        for tick in MaxNLocator(6).tick_values(self.x0, self.x1):
+        for tick in MaxNLocator(6).tick_values(self.x0, self.x1).tolist():
             if self.x0 <= tick <= self.x1:
                 x = self.px(tick)
                 parts.append(f'<line x1="{x:.1f}" y1="{self.top + self.inner_h}" x2="{x:.1f}" '
                              f'y2="{self.top + self.inner_h + 4}" stroke="#999"/>')
                 parts.append(f'<text x="{x:.1f}" y="{self.top + self.inner_h + 15}" font-size="10" '
                              f'text-anchor="middle">{_fmt(tick)}</text>')
-        for tick in MaxNLocator(5).tick_values(self.y0, self.y1):
+        for tick in MaxNLocator(5).tick_values(self.y0, self.y1).tolist():
             if self.y0 <= tick <= self.y1:
                 y = self.py(tick)
                 parts.append(f'<line x1="{self.left - 4}" y1="{y:.1f}" x2="{self.left}" y2="{y:.1f}" '
@@ -117,7 +119,8 @@ class Frame:
         """A data series; points outside the y limits are clipped to the frame."""
         y = np.clip(np.asarray(y, dtype=float), self.y0, self.y1)
         ok = np.isfinite(y)
-        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(self.px(np.asarray(x)[ok]), self.py(y[ok])))
+        xs, ys = self.px(np.asarray(x)[ok]).tolist(), self.py(y[ok]).tolist()  # python floats format fast
+        points = " ".join(map("%.1f,%.1f".__mod__, zip(xs, ys)))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         tip = f"<title>{esc(title)}</title>" if title else ""
         return (f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="{width}"'

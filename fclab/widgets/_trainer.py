@@ -14,6 +14,19 @@ import numpy as np
 from .playground_state import PlaygroundState
 
 GRID = 40           # decision-boundary resolution (GRID × GRID points)
+DATA_FIELDS = ("dataset", "n_samples", "noise", "n_classes", "seed", "test_fraction")
+
+
+def make_data(state: PlaygroundState):
+    """(x_train, x_test, y_train, y_test, limit): the toy set split (stratified) by the state's seed;
+    limit is the half-width of the square drawn around the data."""
+    from fclab.data import toy_dataset
+    from sklearn.model_selection import train_test_split
+
+    x, y = toy_dataset(state.dataset, n_samples=state.n_samples, noise=state.noise, seed=state.seed,
+                       n_classes=state.n_classes)
+    split = train_test_split(x, y, test_size=state.test_fraction, random_state=state.seed, stratify=y)
+    return (*split, float(np.ceil(np.max(np.abs(x)) * 1.1 * 2) / 2))
 
 
 def output_layer(n_classes: int) -> tuple[int, str, str]:
@@ -32,8 +45,8 @@ class Trainer:
 
     Args:
         state: the PlaygroundState (read, and written: epoch, losses, weights).
-        previous: the Trainer this one replaces; its compiled Keras model is reused when the architecture
-            is the same (saves the tracing of a new training function).
+        previous: the Trainer this one replaces; its data are reused when the data set-up is the same, and
+            its compiled Keras model when the architecture is (saves tracing a new training function).
 
     Attributes:
         problem: '' or what is wrong with the set-up (then there is no data and no network).
@@ -48,18 +61,17 @@ class Trainer:
         self._previous_model = previous._model if previous is not None else None
         if self.problem:
             return
-        from fclab.data import toy_dataset
-        from sklearn.model_selection import train_test_split
-
-        try:
-            x, y = toy_dataset(state.dataset, n_samples=state.n_samples, noise=state.noise, seed=state.seed,
-                               n_classes=state.n_classes)
-        except ValueError as exc:
-            self.problem = f"fclab.data.toy_dataset refused this set-up: {exc}"
-            return
-        self.x_train, self.x_test, self.y_train, self.y_test = train_test_split(
-            x, y, test_size=state.test_fraction, random_state=state.seed, stratify=y)
-        self.limit = float(np.ceil(np.max(np.abs(x)) * 1.1 * 2) / 2)
+        self._data_key = tuple(getattr(state, name) for name in DATA_FIELDS)
+        if previous is not None and not previous.problem and previous._data_key == self._data_key:
+            self._data = previous._data                       # same data set: skip making and splitting it
+        else:
+            try:
+                self._data = make_data(state)
+            except ValueError as exc:
+                self.problem = f"fclab.data.toy_dataset refused this set-up: {exc}"
+                return
+        self.x_train, self.x_test, self.y_train, self.y_test, self.limit = self._data
+        self._grids = {}
         self.twin = self._build_twin()
         if state.weights is not None:
             try:
@@ -147,9 +159,11 @@ class Trainer:
 
     def grid(self, resolution: int = GRID) -> np.ndarray:
         """(resolution², 2) points covering the data, row 0 at the top (largest x2)."""
-        ticks = np.linspace(-self.limit, self.limit, resolution, dtype=np.float32)
-        x1, x2 = np.meshgrid(ticks, ticks[::-1])
-        return np.stack([x1.ravel(), x2.ravel()], axis=1)
+        if resolution not in self._grids:
+            ticks = np.linspace(-self.limit, self.limit, resolution, dtype=np.float32)
+            x1, x2 = np.meshgrid(ticks, ticks[::-1])
+            self._grids[resolution] = np.stack([x1.ravel(), x2.ravel()], axis=1)
+        return self._grids[resolution]
 
     def hidden_outputs(self, x) -> list[np.ndarray]:
         """Each hidden layer's output on x (n, 2): a list of (n, units) arrays."""

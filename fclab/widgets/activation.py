@@ -38,7 +38,7 @@ class ActivationState:
     x_max: float = 6.0
     threshold: float = 0.05
     negative_slope: float = 0.2
-    samples: int = 481
+    samples: int = 241
 
 
 @dataclass

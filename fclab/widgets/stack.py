@@ -3,16 +3,18 @@
 :class:`StackState` holds the input size and a list of :class:`LayerSpec`. :func:`summarize` builds the
 numpy twin (``fclab.reference.Sequential``) and, when ``compare_keras`` is on, the same
 ``keras.Sequential`` (imports TensorFlow), and compares their output shapes and parameter counts layer by
-layer. :class:`StackExplorer` is the widget on top.
+layer. :class:`StackExplorer` is the widget on top: it draws the numpy side at once and fills in Keras's
+side when the Keras worker has built it (``wait_keras()`` waits for that).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import ipywidgets as widgets
 
+from . import _keras_stack
 from ._code import dense_line, sequential_code
 from ._html import Raw, code, message, table
 from ._svg import esc
@@ -53,6 +55,7 @@ class StackReport:
     keras_summary: str = ""
     code: str = ""
     problem: str = ""
+    keras_pending: bool = False       # Keras's side is being built (the widget fills it in when ready)
 
     @property
     def agrees(self) -> bool | None:
@@ -97,49 +100,38 @@ def _problem(state: StackState) -> str:
     return ""
 
 
-def _names(count):
-    return ["dense" if i == 0 else f"dense_{i}" for i in range(count)]
-
-
-def summarize(state: StackState) -> StackReport:
-    """Shapes and parameter counts of the stack, from the numpy twin and (optionally) real Keras."""
+def summarize(state: StackState, with_keras: bool = True) -> StackReport:
+    """Shapes and parameter counts of the stack from the numpy twin and (``with_keras`` and
+    ``state.compare_keras``) from a real ``keras.Sequential``, built here and now."""
     report = StackReport(problem=_problem(state))
     if report.problem:
         return report
     from fclab import reference
 
-    specs = tuple((s.units, s.activation, s.use_bias) for s in state.layers)
+    input_dim, specs = stack_key(state)
     model = reference.Sequential([reference.Dense(u, activation=a, use_bias=b, name=n)
-                                  for (u, a, b), n in zip(specs, _names(len(specs)))])
-    model.build((None, state.input_dim))
-    shape = (None, state.input_dim)
+                                  for (u, a, b), n in zip(specs, _keras_stack.names(len(specs)))])
+    model.build((None, input_dim))
+    shape = (None, input_dim)
     for layer in model.layers:
         shape = tuple(layer.compute_output_shape(shape))
         report.rows.append((layer.name, type(layer).__name__, shape, layer.count_params()))
     report.total = model.count_params()
-    report.code = sequential_code(state.input_dim, [dense_line(u, a, b) for u, a, b in specs],
-                                  after=["model.summary()"])
-    if state.compare_keras:
-        report.keras_rows, report.keras_total, report.keras_summary = keras_side(state.input_dim, specs)
+    report.code = sequential_code(input_dim, [dense_line(u, a, b) for u, a, b in specs], after=["model.summary()"])
+    if with_keras and state.compare_keras:
+        fill_keras(report, _keras_stack.keras_side(input_dim, specs))
     return report
 
 
-@lru_cache(maxsize=64)
-def keras_side(input_dim: int, specs: tuple):
-    """Build ``keras.Sequential([keras.Input((input_dim,)), Dense…])``; return its rows, total and summary.
+def stack_key(state: StackState) -> tuple:
+    """(input_dim, ((units, activation, use_bias), …)): what decides the Keras model."""
+    return state.input_dim, tuple((s.units, s.activation, s.use_bias) for s in state.layers)
 
-    Cached by configuration, so returning to a stack seen before costs nothing.
-    """
-    from fclab._tf import keras
 
-    k = keras()
-    model = k.Sequential([k.Input(shape=(input_dim,))]
-                         + [k.layers.Dense(u, activation=a, use_bias=b, name=n)
-                            for (u, a, b), n in zip(specs, _names(len(specs)))])
-    rows = tuple((layer.name, tuple(layer.output.shape), layer.count_params()) for layer in model.layers)
-    lines = []
-    model.summary(print_fn=lambda line, **_: lines.append(line))
-    return rows, model.count_params(), "\n".join(lines)
+def fill_keras(report: StackReport, keras_result) -> None:
+    """Put ``_keras_stack.keras_side``'s (rows, total, summary) into ``report``."""
+    report.keras_rows, report.keras_total, report.keras_summary = keras_result
+    report.keras_pending = False
 
 
 def render(report: StackReport, state: StackState) -> str:
@@ -151,21 +143,26 @@ def render(report: StackReport, state: StackState) -> str:
         flow.append(f"Dense({spec.units}{', ' + spec.activation if spec.activation else ''}) → {shape}")
     parts = [f'<div class="fclab-flow" style="font-family:monospace;font-size:13px;margin:4px 0">'
              f'{esc(" → ".join(flow))}</div>']
+    with_keras = report.keras_rows is not None or report.keras_pending
     keras_rows = report.keras_rows or [None] * len(report.rows)
     rows = []
     for (name, kind, shape, params), theirs in zip(report.rows, keras_rows):
         row = [f"{name} ({kind})", str(shape), f"{params:,}"]
-        if report.keras_rows is not None:
-            same = theirs[1] == shape and theirs[2] == params
-            row += [f"{theirs[2]:,}", Raw(_mark(same))]
+        if theirs is not None:
+            row += [f"{theirs[2]:,}", Raw(_mark(theirs[1] == shape and theirs[2] == params))]
+        elif with_keras:
+            row += ["…", ""]
         rows.append(row)
     total = ["Total", "", f"{report.total:,}"]
     header = ["Layer (type)", "Output shape", "Param # (fclab)"]
-    if report.keras_rows is not None:
+    if with_keras:
         header += ["Param # (Keras)", "agree"]
-        total += [f"{report.keras_total:,}", Raw(_mark(report.total == report.keras_total))]
+        total += (["…", ""] if report.keras_pending
+                  else [f"{report.keras_total:,}", Raw(_mark(report.total == report.keras_total))])
     rows.append(total)
     parts.append(table(header, rows, align=["left", "left", "right", "right", "center"]))
+    if report.keras_pending:
+        parts.append(message("building the same keras.Sequential to compare…", "info"))
     if report.agrees is not None:
         verdict = ("✓ same output shapes and parameter counts as keras.Sequential(...).summary()"
                    if report.agrees else "✗ differs from Keras: see the rows marked ✗")
@@ -232,9 +229,13 @@ class StackExplorer(widgets.VBox):
         self.rows: list[_LayerRow] = []
         self.view = widgets.HTML()
         self.report = None
+        self._lock = threading.RLock()
+        self._wanted = None
+        self._future = None
         super().__init__([self.input_dim, self.rows_box, self.add_button, self.view])
         self.add_class("fclab-stack-explorer")
         self._rebuild_rows()
+        self.wait_keras()   # the first view already carries Keras's verdict
 
     def add_layer(self, units: int | None = None, activation: str | None = "relu", use_bias: bool = True):
         """Append a Dense layer (units default: the last layer's) and redraw."""
@@ -263,9 +264,34 @@ class StackExplorer(widgets.VBox):
         self.refresh()
 
     def refresh(self):
-        """Recompute the report from ``state`` and redraw."""
-        self.report = summarize(self.state)
-        self.view.value = render(self.report, self.state)
+        """Redraw from ``state`` at once (numpy side); Keras's side comes from cache or the Keras worker."""
+        with self._lock:
+            self.report = report = summarize(self.state, with_keras=False)
+            self._wanted = stack_key(self.state)
+            if self.state.compare_keras and not report.problem:
+                found = _keras_stack.cached(*self._wanted)
+                if found is not None:
+                    fill_keras(report, found)
+                else:
+                    report.keras_pending = True
+                    self._future = _keras_stack.submit(self._compare_with_keras, self._wanted)
+            self.view.value = render(report, self.state)
+
+    def wait_keras(self, timeout: float = 120.0) -> bool:
+        """Wait until Keras's side of the current stack is shown; True when it is (or not wanted)."""
+        if self._future is not None:
+            self._future.result(timeout)
+        return not self.report.keras_pending
+
+    def _compare_with_keras(self, key):
+        """On the Keras worker: build ``key``'s model unless the stack has changed since; then redraw."""
+        if key != self._wanted:
+            return
+        result = _keras_stack.keras_side(*key)
+        with self._lock:
+            if key == self._wanted and self.report.keras_pending:
+                fill_keras(self.report, result)
+                self.view.value = render(self.report, self.state)
 
 
 def stack_explorer(layers=None, input_dim: int = 3, compare_keras: bool = True) -> StackExplorer:

@@ -4,7 +4,7 @@ import html
 
 import pytest
 
-import fclab.widgets.stack as stack_module
+import fclab.widgets._keras_stack as keras_stack
 from fclab.widgets import LayerSpec, stack_explorer
 
 
@@ -54,6 +54,7 @@ def test_counts_equal_keras_while_editing():
     w.rows[2].use_bias.value = False
     w.add_layer(10, "softmax")
     w.rows[1].activation.value = "tanh"
+    assert w.wait_keras()
     specs = w.state.layers
     assert [(s.units, s.activation, s.use_bias) for s in specs] == [
         (128, "relu", True), (2, "tanh", True), (2, None, False), (10, "softmax", True)]
@@ -66,22 +67,34 @@ def test_counts_equal_keras_while_editing():
     assert f"{total:,}" in w.view.value
     assert "Total params: " + f"{total:,}" in r.keras_summary
     w.rows[0].remove.click()
+    assert w.wait_keras()
     assert len(w.state.layers) == 3 and w.report.agrees is True
     assert w.report.total == _keras_counts(784, w.state.layers)[1]
 
 
 @pytest.mark.tf
 def test_disagreement_is_shown(monkeypatch):
-    real = stack_module.keras_side
+    real = keras_stack.keras_side
 
     def off_by_one(input_dim, specs):
         rows, total, text = real(input_dim, specs)
         return rows, total + 1, text
 
-    monkeypatch.setattr(stack_module, "keras_side", off_by_one)
+    monkeypatch.setattr(keras_stack, "cached", lambda *key: None)
+    monkeypatch.setattr(keras_stack, "keras_side", off_by_one)
     w = stack_explorer()
     assert w.report.agrees is False
     assert "✗ differs from Keras" in w.view.value
+
+
+@pytest.mark.tf
+def test_view_updates_at_once_and_keras_follows():
+    w = stack_explorer()
+    w.rows[0].units.value = 3071            # a configuration no other test builds: not cached
+    assert w.report.rows[0][3] == 3 * 3071 + 3071
+    w.wait_keras()
+    assert not w.report.keras_pending and w.report.agrees is True
+    assert f"{w.report.keras_total:,}" in w.view.value and "building the same" not in w.view.value
 
 
 @pytest.mark.tf
