@@ -139,3 +139,19 @@ def test_plot_misclassified():
     assert fig._suptitle.get_text().startswith("Misclassified: 0 of 20")
     message = str(pytest.raises(ValueError, plots.plot_misclassified, x, y_true, y_pred, image_shape=(28, 28)).value)
     assert "64 values" in message and "(28, 28)" in message
+
+
+def test_a_returned_figure_shows_once_in_a_jupyter_kernel(tmp_path, monkeypatch):
+    import nbclient
+    import nbformat
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # as in JupyterLab: ipykernel's inline backend
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import fclab.plots\nfclab.plots.plot_history({'loss': [1.0, 0.5]})"),
+                nbformat.v4.new_code_cell("fig = fclab.plots.plot_weights([[1.0, -1.0]])  # not the last value")]
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    shown, hidden = nb.cells[0].outputs, nb.cells[1].outputs
+    assert [o.output_type for o in shown] == ["execute_result"] and "image/png" in shown[0].data
+    assert hidden == []  # closed in pyplot: the inline backend does not show it again at the end of the cell
