@@ -68,8 +68,8 @@ def _compare(got, expected, rtol, atol, context=None):
     if array.dtype.kind in "iub" and expected.dtype.kind == "f":
         lines.append(f"got has integer dtype {array.dtype}: fractions were lost; compute in float32.")
     found = diagnose(array, expected, rtol, atol, context)
-    worst = np.unravel_index(int(np.argmin(ok.reshape(-1))), expected.shape) if expected.ndim else ()
-    step = None if found else (f"recompute the entry at {shape_text(worst)} by hand from the inputs and "
+    first_bad = np.unravel_index(int(np.argmin(ok.reshape(-1))), expected.shape) if expected.ndim else ()
+    step = None if found else (f"recompute the entry at {shape_text(first_bad)} by hand from the inputs and "
                                "compare it with both numbers above.")
     return False, lines, _records.encode_array(array), found, step
 

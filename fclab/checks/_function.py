@@ -7,6 +7,7 @@ import numpy as np
 from fclab.checks import _records
 from fclab.checks._checks import _CONTEXT_NAMES, _compare, _message, _raise
 from fclab.checks._compare import describe, num
+from fclab.explain import explain
 
 
 def _split_case(case):
@@ -90,20 +91,14 @@ def _safe_array(x):
     return array if array.dtype.kind in "biuf" else repr(x)
 
 
-def _explain(exc):
-    try:
-        from fclab.explain import explain
-    except ImportError:
-        return None
-    return explain(exc)
-
-
 def check_function(student_fn, reference_fn, cases, rtol=1e-5, atol=1e-6, name=None):
     """Call ``student_fn`` and ``reference_fn`` on each case and compare their outputs like check_close.
 
     Each function gets its own copy of the array arguments, so one that modifies its input in place cannot
-    change what the other sees (other objects, e.g. models, are passed as they are). Arguments named x/X/inputs, W/kernel and b/bias (in the reference's
-    signature) are used as the context for diagnoses. Outputs may be arrays or tuples of arrays.
+    change what the other sees (other objects, e.g. models, are passed as they are). Arguments named
+    x/X/inputs, W/kernel and b/bias (in the reference's signature) are the context for diagnoses. Outputs
+    may be arrays or tuples of arrays. A shape error raised by the student's function is explained by
+    :func:`fclab.explain.explain` in the message.
 
     Args:
         student_fn: the function under test.
@@ -139,7 +134,7 @@ def check_function(student_fn, reference_fn, cases, rtol=1e-5, atol=1e-6, name=N
                 exc.add_note(f"check_function {name!r}: {where}: the exercise is not answered yet.")
                 raise
             lines = [f"{type(exc).__name__}: {exc}"]
-            explanation = _explain(exc)
+            explanation = explain(exc)
             if explanation:
                 lines.append(explanation)
             _raise(_message(
