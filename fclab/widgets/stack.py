@@ -221,7 +221,8 @@ class StackExplorer(widgets.VBox):
         self.state = state or StackState()
         self._activation_names = tuple(activations.NAMES)
         self.input_dim = widgets.BoundedIntText(value=self.state.input_dim, min=0, max=MAX_UNITS,
-                                                description="input features")
+                                                description="input features", style={"description_width": "100px"},
+                                                layout=widgets.Layout(width="240px"))
         self.input_dim.observe(self._on_input, names="value")
         self.add_button = widgets.Button(description="add Dense layer", icon="plus")
         self.add_button.on_click(lambda _b: self.add_layer())
