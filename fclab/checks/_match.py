@@ -3,7 +3,8 @@
 Pure (numpy only, no IPython): the autograder calls it outside the student's kernel. A student's record
 counts only when
 
-1. it is the same check (``check`` kind, ``name``, and ``case`` for check_function);
+1. it is the same check (``check`` kind, ``name``, and ``case`` for check_function; check_true's name is
+   its message, compared with the numbers in it masked, since messages often show run-time values);
 2. the test was not altered: the same tolerances (``rtol``, ``atol``, ``at_least``) and an ``expected`` equal
    to the trusted one (arrays within ``min(rtol, 1e-5)`` / ``min(atol, 1e-6)``, everything else exactly);
 3. the check, recomputed from the student's ``got`` against the TRUSTED ``expected`` with the trusted
@@ -11,6 +12,8 @@ counts only when
    the bound that entrywise tolerance implies: ``n * atol + rtol * sum|expected|``);
 4. the record says ``passed`` and the trusted record does too.
 """
+
+import re
 
 import numpy as np
 
@@ -116,11 +119,25 @@ def _same_shape(got, expected):
             and all(b is None or a == b for a, b in zip(g, e)))
 
 
+def _message_shape(text):
+    """check_true's name is its message, which often shows run-time values ("loss 0.41 < 0.5", an object's
+    repr): compare it with numbers and hex addresses masked and white space removed."""
+    if not isinstance(text, str):
+        return text
+    text = re.sub(r"0x[0-9a-fA-F]+", "#", text)
+    text = re.sub(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", "#", text)
+    return re.sub(r"\s+", "", text)
+
+
 def _check(trusted, student):
     if not isinstance(student, dict) or student.get("v") != RECORD_VERSION:
         raise _Mismatch(f"not a version-{RECORD_VERSION} check record: {_clip(student)}")
     for key in ("check", "name", "case"):
-        if student.get(key) != trusted.get(key):
+        if key == "name" and trusted.get("check") == "check_true":
+            same = _message_shape(student.get(key)) == _message_shape(trusted.get(key))
+        else:
+            same = student.get(key) == trusted.get(key)
+        if not same:
             raise _Mismatch(f"a different check ran here: {key} {student.get(key)!r}, expected "
                             f"{trusted.get(key)!r}")
     for key in ("rtol", "atol", "at_least"):

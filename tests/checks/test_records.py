@@ -209,3 +209,12 @@ def test_property_records_match_redecides_exactly_what_the_kernel_decided(shape,
         assert records_match(trusted, dict(student, passed=True))[0] == student["passed"]
     else:  # float64 values are rounded to 9 digits; the slack only widens: never reject what the kernel passed
         assert ok or not student["passed"], reason
+
+
+def test_match_check_true_messages_with_run_time_values():
+    trusted = _record(checks.check_true, True, "loss 0.412 below 0.5, model <M at 0x7f3a12>, p [0.5  0.25]")
+    student = _record(checks.check_true, True, "loss 0.389 below 0.5, model <M at 0x7f99aa>, p [0.51 0.3 ]")
+    assert records_match(trusted, student)[0]
+    other = _record(checks.check_true, True, "accuracy 0.389 above 0.5, model <M at 0x7f99aa>, p [0.51 0.3 ]")
+    ok, reason = records_match(trusted, other)
+    assert not ok and "name" in reason
