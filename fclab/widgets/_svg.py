@@ -126,13 +126,6 @@ class Frame:
         return (f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="{width}"'
                 f'{dash_attr}>{tip}</polyline>')
 
-    def span(self, x_lo, x_hi, color, opacity=0.18, title="") -> str:
-        """A shaded vertical band from ``x_lo`` to ``x_hi`` (data units)."""
-        a, b = float(self.px(max(x_lo, self.x0))), float(self.px(min(x_hi, self.x1)))
-        tip = f"<title>{esc(title)}</title>" if title else ""
-        return (f'<rect x="{a:.1f}" y="{self.top}" width="{max(b - a, 0.5):.1f}" height="{self.inner_h}" '
-                f'fill="{color}" fill-opacity="{opacity}">{tip}</rect>')
-
     def image(self, uri) -> str:
         """An image stretched over the whole plotting rectangle (row 0 at the top)."""
         return (f'<image x="{self.left}" y="{self.top}" width="{self.inner_w}" height="{self.inner_h}" '

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -45,7 +46,8 @@ class Playground(widgets.VBox):
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread = None
-        self._syncing = False
+        self._syncing = False               # True while controls are set from the state
+        self._run_button_syncing = False    # True while the run button is set from the training thread
         wide = {"description_width": "90px"}
         self.controls = {
             "dataset": widgets.Dropdown(options=list(TOY_DATASETS), description="data", style=wide),
@@ -64,8 +66,8 @@ class Playground(widgets.VBox):
             "seed": widgets.BoundedIntText(min=0, max=10**6, description="seed", style=wide),
         }
         self._show_controls()
-        for control in self.controls.values():
-            control.observe(self._on_setup_change, names="value")
+        for name, control in self.controls.items():
+            control.observe(partial(self._on_setup_change, name), names="value")
         self.run_button = widgets.ToggleButton(description="start", icon="play")
         self.run_button.observe(self._on_run, names="value")
         self.step_button = widgets.Button(description="step", icon="step-forward")
@@ -105,7 +107,10 @@ class Playground(widgets.VBox):
 
     def start(self, epochs: int | None = None):
         """Train in a background thread until :meth:`pause` (or for ``epochs`` epochs when given)."""
-        if self.running or self.trainer.problem:
+        if self.running:
+            return
+        if self.trainer.problem:
+            self._set_run_button(False)
             return
         self._stop.clear()
         self._thread = threading.Thread(target=self._train_loop, args=(epochs,), name="fclab-playground",
@@ -189,22 +194,22 @@ class Playground(widgets.VBox):
             self._set_run_button(False)
 
     def _set_run_button(self, running: bool):
-        self._syncing = True
+        """Show ``running`` on the run button (from any thread) without starting or pausing anything."""
+        self._run_button_syncing = True
         try:
             self.run_button.value = running
             self.run_button.description, self.run_button.icon = ("pause", "pause") if running else ("start", "play")
         finally:
-            self._syncing = False
+            self._run_button_syncing = False
 
     def _on_run(self, change):
-        if self._syncing:
+        if self._run_button_syncing:
             return
         self.start() if change["new"] else self.pause()
 
-    def _on_setup_change(self, change):
+    def _on_setup_change(self, name, change):
         if self._syncing:
             return
-        name = next(n for n, c in self.controls.items() if c is change["owner"])
         value = change["new"]
         if name == "hidden":
             try:

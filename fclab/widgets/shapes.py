@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import ipywidgets as widgets
 import numpy as np
 
 from ._html import message
 from ._shape_blocks import blocks_svg
+from ._svg import esc
 
 MAX_SIZE = 32          # slider limit for batch, in, units and W's rows
 WRITE_OUT_ALL = 8      # write every term of the sum up to this many input features
@@ -216,8 +217,7 @@ class ShapeExplorer(widgets.VBox):
         self.view = widgets.HTML()
         self.report = None
         for name, control in self.controls.items():
-            control.observe(self._on_change, names="value")
-            control.fclab_field = name
+            control.observe(partial(self._on_change, name), names="value")
         left = widgets.VBox([self.controls[n] for n in ("batch", "in_features", "units", "use_bias")])
         right = widgets.VBox([self.controls[n] for n in ("break_it", "w_rows", "row", "col")]
                              + [self.keras_button])
@@ -225,8 +225,7 @@ class ShapeExplorer(widgets.VBox):
         self.add_class("fclab-shape-explorer")
         self.refresh()
 
-    def _on_change(self, change):
-        name = change["owner"].fclab_field
+    def _on_change(self, name, change):
         setattr(self.state, name, change["new"])
         if name == "break_it" and change["new"] and self.state.w_rows == self.state.in_features:
             self.controls["w_rows"].value = min(self.state.in_features + 1, MAX_SIZE + 8)  # refreshes
@@ -262,7 +261,7 @@ def render(state: ShapeState, report: ShapeReport) -> str:
              f"X {report.x_shape} @ W {report.w_shape}{b} → {out}</div>",
              f'<div class="fclab-params" style="font-size:13px">parameters: {report.params_text}</div>']
     if report.worked:
-        parts.append(f'<pre class="fclab-worked" style="font-size:13px">{report.worked}</pre>')
+        parts.append(f'<pre class="fclab-worked" style="font-size:13px">{esc(report.worked)}</pre>')
     if report.numpy_error:
         parts.append(message(f"numpy says (X @ W):\n{report.numpy_error}", "error"))
         if report.keras_error:
