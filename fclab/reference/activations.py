@@ -112,7 +112,13 @@ def leaky_relu(x, negative_slope=0.2):
         (...) array, same dtype as ``x``.
     """
     x = as_float(x)
-    return np.where(x > 0, x, x.dtype.type(negative_slope) * x).astype(x.dtype, copy=False)
+    return np.where(x > 0, x, _slope(negative_slope, x.dtype) * x).astype(x.dtype, copy=False)
+
+
+def _slope(negative_slope, dtype):
+    # TensorFlow's LeakyRelu op stores the slope as a float32 attribute, also for float64 inputs:
+    # round it the same way so that float64 results equal Keras's to the last bit.
+    return np.dtype(dtype).type(np.float32(negative_slope))
 
 
 def softmax(x, axis=-1):
@@ -170,7 +176,7 @@ def _tanh_derivative(x):
 
 def _leaky_relu_derivative(x, negative_slope=0.2):
     x = as_float(x)
-    return np.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope)).astype(x.dtype, copy=False)
+    return np.where(x > 0, x.dtype.type(1), _slope(negative_slope, x.dtype)).astype(x.dtype, copy=False)
 
 
 def _linear_derivative(x):

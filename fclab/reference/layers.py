@@ -263,8 +263,11 @@ class BatchNormalization(Layer):
         ndim = inputs.ndim
         if training and self.trainable:
             axes = self._reduction_axes(ndim)
-            mean = inputs.mean(axis=axes)
-            variance = np.square(inputs - inputs.mean(axis=axes, keepdims=True)).mean(axis=axes)
+            # Sums accumulate in float64 and are rounded once: numpy's float32 running sum over the batch
+            # axes would drift from TensorFlow's tree-shaped reductions by a few ulps of the mean.
+            mean = inputs.mean(axis=axes, dtype=np.float64, keepdims=True).astype(inputs.dtype)
+            variance = np.square(inputs - mean).mean(axis=axes, dtype=np.float64).astype(inputs.dtype)
+            mean = mean.reshape(-1)
             m = inputs.dtype.type(self.momentum)
             self.moving_mean.assign(self.moving_mean.value * m + mean * (1 - m))
             self.moving_variance.assign(self.moving_variance.value * m + variance * (1 - m))
