@@ -127,3 +127,16 @@ def test_flatten_and_activation_layers():
     act = R.Activation("softmax")
     np.testing.assert_allclose(act(x).sum(axis=-1), 1, rtol=1e-6)
     assert act.get_config()["activation"] == "softmax" and act.count_params() == 0
+
+
+def test_batchnorm_batch_mean_is_correctly_rounded_for_float32():
+    # 10,240 values near 2.0 per feature: a float32 running sum would be off by ~25 ulps of the mean;
+    # the layer's mean (seen through momentum=0) is the exact mean rounded once to float32.
+    x = (np.random.default_rng(0).standard_normal((256, 40, 8)) * 0.1 + 2).astype("float32")
+    layer = BatchNormalization(momentum=0.0)
+    out = layer(x, training=True)
+    exact = x.astype("float64").mean(axis=(0, 1))
+    assert layer.moving_mean.dtype == np.float32
+    np.testing.assert_array_less(np.abs(layer.moving_mean.numpy() - exact), np.spacing(np.float32(2.0)))
+    normalised = (x - exact) / np.sqrt(x.astype("float64").var(axis=(0, 1)) + 1e-3)
+    np.testing.assert_allclose(out, normalised, atol=4e-6)
