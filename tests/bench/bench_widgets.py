@@ -80,7 +80,9 @@ def keras_rows():
     rows += [("playground: noise 0.1↔0.3 (new data+net)", _time_toggle(play.controls["noise"], 0.1, 0.3)),
              ("playground: hidden '4, 2'↔'8, 8'", _time_toggle(play.controls["hidden"], "4, 2", "8, 8")),
              ("playground: learning rate", _time_toggle(play.controls["learning_rate"], 0.03, 0.1)),
-             ("playground: classes 2↔3", _time_toggle(play.controls["n_classes"], 2, 3))]
+             ("playground: data set circle↔xor", _time_toggle(play.controls["dataset"], "circle", "xor"))]
+    play.controls["dataset"].value = "gauss"        # circle and xor have exactly 2 classes
+    rows.append(("playground: classes 2↔3 (gauss)", _time_toggle(play.controls["n_classes"], 2, 3)))
     play.controls["n_classes"].value = 2
     rows.append(("(training) playground: one epoch + redraw", _time_call(play.step, repeats=5)))
     return rows
