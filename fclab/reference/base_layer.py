@@ -254,4 +254,6 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+# Subclasses get their own build wrapped in __init_subclass__; the base class's no-op build is wrapped
+# here, so that weightless layers (Activation, Dropout, Flatten) are marked built the same way.
 Layer.build = _wrap_build(Layer.build)

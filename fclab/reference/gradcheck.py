@@ -152,7 +152,7 @@ def gradient_check(f, x, analytic_grad, threshold=1e-6, eps=1e-5):
         >>> print(gradient_check(lambda v: np.sum(v ** 2), x, 2 * x))  # doctest: +ELLIPSIS
         PASS: relative error ... <= threshold 1e-06
         >>> print(gradient_check(lambda v: np.sum(v ** 2), x, x))  # doctest: +ELLIPSIS
-        FAIL: relative error 0.33 > threshold 1e-06; worst at index (1, 1): analytic 3 vs numeric 6 — the analytic gradient is 0.5 times the right one ...
+        FAIL: relative error 0.33 > threshold 1e-06; worst at index (1, 1): analytic 3 vs numeric 6 — ... 0.5 times ...
     """
     x64 = np.array(x, dtype=np.float64)
     analytic = analytic_grad(x64.copy()) if callable(analytic_grad) else analytic_grad

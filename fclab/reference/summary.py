@@ -64,10 +64,12 @@ def summary_text(model):
             lines.append(_rule("├", "─", "┼", "┤"))
         shape = "?" if shapes is None else shape_text(shapes[index])
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        lines += ["│" + "│".join(row) + "│" for row in _cells((f"{layer.name} ({type(layer).__name__})", shape, params), "<<>")]
+        texts = (f"{layer.name} ({type(layer).__name__})", shape, params)
+        lines += ["│" + "│".join(row) + "│" for row in _cells(texts, "<<>")]
     lines.append(_rule("└", "─", "┴", "┘"))
     trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
-    for label, variables in (("Total", trainable + non_trainable), ("Trainable", trainable), ("Non-trainable", non_trainable)):
+    totals = (("Total", trainable + non_trainable), ("Trainable", trainable), ("Non-trainable", non_trainable))
+    for label, variables in totals:
         count = sum(v.size for v in variables)
         lines.append(f" {label} params: {count:,} ({readable_memory_size(_memory(variables))})")
     return "\n".join(lines)

@@ -123,7 +123,8 @@ def test_set_weights_errors_name_index_and_shapes():
 
 
 def test_count_params_before_build_raises_like_keras():
-    with pytest.raises(ValueError, match="You tried to call `count_params` on layer 'dense', but the layer isn't built"):
+    expected = "You tried to call `count_params` on layer 'dense', but the layer isn't built"
+    with pytest.raises(ValueError, match=expected):
         Dense(3).count_params()
 
 

@@ -115,7 +115,8 @@ def test_batchnorm_over_leading_axes_and_frozen_layer():
 def test_batchnorm_wrong_feature_count():
     layer = BatchNormalization()
     layer.build((None, 4))
-    with pytest.raises(ValueError, match=r"expected axis -1 of input shape to have value 4, but received input with shape \(2, 3\)"):
+    expected = r"expected axis -1 of input shape to have value 4, but received input with shape \(2, 3\)"
+    with pytest.raises(ValueError, match=expected):
         layer(np.zeros((2, 3)))
 
 

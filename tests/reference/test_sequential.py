@@ -75,7 +75,15 @@ def test_the_3_2_2_2_example_has_8_6_6_20_params():
 
 def test_summary_with_batchnorm_dropout_activation_flatten():
     model = Sequential(
-        [Input((3,)), Dense(4), BatchNormalization(), Dropout(0.5), R.Activation("relu"), Flatten(), Dense(2, activation="softmax")]
+        [
+            Input((3,)),
+            Dense(4),
+            BatchNormalization(),
+            Dropout(0.5),
+            R.Activation("relu"),
+            Flatten(),
+            Dense(2, activation="softmax"),
+        ]
     )
     assert summary_of(model) == KERAS_SUMMARY_BN
     assert model.count_params() == 42
@@ -176,7 +184,8 @@ def test_a_layer_built_for_another_shape_does_not_fit():
     layer = Dense(2)
     layer.build((None, 5))
     model = Sequential([Input((3,))])
-    with pytest.raises(ValueError, match=r"expected axis -1 of input shape to have value 5, but received input with shape \(None, 3\)"):
+    expected = r"expected axis -1 of input shape to have value 5, but received input with shape \(None, 3\)"
+    with pytest.raises(ValueError, match=expected):
         model.add(layer)
     assert model.layers == []  # the failed add left the model as it was
 
