@@ -1,0 +1,120 @@
+"""Command line: ``python -m autograder grade|check|collect|report`` (instructor-facing, plus ``check``)."""
+
+import argparse
+import os
+import pathlib
+import sys
+
+from autograder.prepare import DEFAULT_MAX_BYTES
+from autograder.sandbox import Limits, Sandbox
+
+EXAMPLES = """examples:
+  python -m autograder collect ~/Downloads/lms-export --course course
+  python -m autograder grade --course course --workers 4
+  python -m autograder grade --course course --assignment 01_xw_plus_b --student alice
+  python -m autograder report --course course
+  python -m autograder check release/01_xw_plus_b/01_xw_plus_b.ipynb
+"""
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder", epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     description="Sandboxed, parallel grading into nbgrader's gradebook.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade everything in course/submitted (resumable)")
+    grade.add_argument("--course", required=True, type=pathlib.Path, help="nbgrader course root")
+    grade.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    grade.add_argument("--student", action="append", help="only this student (repeatable)")
+    grade.add_argument("--workers", type=int, default=os.cpu_count(), help="worker processes (default: cores)")
+    grade.add_argument("--cluster", metavar="ADDRESS", help="dask.distributed scheduler, e.g. tcp://host:8786")
+    grade.add_argument("--timeout-cell", type=float, metavar="S", help="seconds per cell (default: course config)")
+    grade.add_argument("--timeout-notebook", type=float, metavar="S", help="seconds per notebook (default 1200)")
+    grade.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 2**20, help="address space per kernel")
+    grade.add_argument("--cpu-seconds", type=int, default=Limits.cpu_seconds, help="CPU seconds per kernel")
+    grade.add_argument("--processes", type=int, default=Limits.processes, help="processes/threads per kernel")
+    grade.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest submitted file accepted")
+    grade.add_argument("--no-sandbox", action="store_true", help="skip bubblewrap (rlimits only)")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--report-dir", type=pathlib.Path, help="where grades.csv and report.html go")
+
+    check = commands.add_parser("check", help="self-study: run one notebook against its visible tests")
+    check.add_argument("notebook", type=pathlib.Path)
+    check.add_argument("--no-sandbox", action="store_true", help="skip bubblewrap (rlimits only)")
+
+    collect = commands.add_parser("collect", help="file a folder of submissions into course/submitted")
+    collect.add_argument("folder", type=pathlib.Path)
+    collect.add_argument("--course", required=True, type=pathlib.Path, help="nbgrader course root")
+    collect.add_argument("--update", action="store_true", help="replace already collected files that differ")
+
+    report = commands.add_parser("report", help="regenerate grades.csv and report.html from stored results")
+    report.add_argument("--course", required=True, type=pathlib.Path, help="nbgrader course root")
+    report.add_argument("--report-dir", type=pathlib.Path, help="where grades.csv and report.html go")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        return COMMANDS[args.command](args)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _grade(args):
+    from autograder.course import Course
+    from autograder.grade import Grader
+
+    course = Course(args.course)
+    limits = Limits(cpu_seconds=args.cpu_seconds, memory_bytes=args.memory_mb * 2**20, processes=args.processes,
+                    cell_timeout=args.timeout_cell or course.cell_timeout,
+                    notebook_timeout=args.timeout_notebook or Limits.notebook_timeout)
+    sandbox, warning = Sandbox.create(limits, sandbox=not args.no_sandbox)
+    if warning:
+        print(f"autograder: {warning}", file=sys.stderr)
+    cluster = args.cluster
+    grader = Grader(course, sandbox, workers=args.workers, cluster=cluster, max_bytes=args.max_bytes,
+                    progress=not args.no_progress)
+    summary = grader.run(args.assignment, args.student, args.report_dir)
+    print(f"graded {summary.graded}, skipped {summary.skipped} (already graded), problems {len(summary.errors)}; "
+          f"report: {summary.report}")
+    for error in summary.errors:
+        print(f"  problem: {error}")
+    return 0 if summary.ok else 1
+
+
+def _check(args):
+    from autograder.selfcheck import check
+
+    sandbox = None
+    if args.no_sandbox:
+        sandbox, _ = Sandbox.create(Limits(memory_bytes=8 * 2**30, notebook_timeout=3600), sandbox=False)
+    rows = check(args.notebook, sandbox=sandbox)
+    return 0 if all(r[3] == "passed" for r in rows) else 1
+
+
+def _collect(args):
+    from autograder.collect import collect
+    from autograder.course import Course
+
+    filed = collect(args.folder, Course(args.course), update=args.update)
+    for item in filed:
+        print(f"{item.status:9} {item.source}: {item.message}")
+    counts = {s: sum(f.status == s for f in filed) for s in ("new", "updated", "unchanged", "differs", "skipped")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return 1 if counts["differs"] or counts["skipped"] else 0
+
+
+def _report(args):
+    from autograder import report
+    from autograder.course import Course
+
+    path = report.write(Course(args.course), args.report_dir)
+    print(f"wrote {path} and {path.with_name(report.CSV_NAME)}")
+    return 0
+
+
+COMMANDS = {"grade": _grade, "check": _check, "collect": _collect, "report": _report}

@@ -1,0 +1,60 @@
+"""nbgrader preprocessor for ``GenerateFeedback``: no hidden-test source in tracebacks.
+
+``ClearHiddenTests`` removes the hidden region from a test cell's *source*, but the cell's error output
+still holds IPython's traceback, which prints the failing lines: the hidden tests (nbgrader issues 917 and
+1363). Listed in the course config *before* ClearHiddenTests::
+
+    c.GenerateFeedback.preprocessors = [..., "autograder.feedback.HideHiddenTestTracebacks",
+                                        "nbgrader.preprocessors.ClearHiddenTests", ...]
+
+For every grade cell whose source has a hidden region, each error output keeps its ``ename`` and an
+``evalue`` from which every line that overlaps a hidden-test line was removed (fclab.checks messages,
+which describe values, stay); the traceback becomes that one line plus a short note.
+"""
+
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+NOTE = "(The traceback is hidden because this test cell contains hidden tests.)"
+MIN_OVERLAP = 4
+
+
+class HideHiddenTestTracebacks(NbGraderPreprocessor):
+    """Replace tracebacks of hidden-test cells with ``ename: sanitized evalue`` (see module docstring)."""
+
+    begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS", help="Marks the start of hidden tests").tag(config=True)
+    end_test_delimeter = Unicode("END HIDDEN TESTS", help="Marks the end of hidden tests").tag(config=True)
+
+    def hidden_lines(self, source):
+        """Stripped, non-empty lines between the delimiters (the delimiters included)."""
+        lines, inside = [], False
+        for line in source.split("\n"):
+            if self.begin_test_delimeter in line:
+                inside = True
+            if inside and line.strip():
+                lines.append(line.strip())
+            if self.end_test_delimeter in line:
+                inside = False
+        return lines
+
+    def sanitize(self, text, hidden):
+        """``text`` without the lines that overlap a hidden line (either contains the other)."""
+        kept = []
+        for line in str(text).split("\n"):
+            probe = line.strip()
+            leaks = probe and any((len(probe) >= MIN_OVERLAP and probe in h) or (len(h) >= MIN_OVERLAP and h in probe)
+                                  for h in hidden)
+            if not leaks:
+                kept.append(line)
+        return "\n".join(kept).strip() or "(message hidden: it quoted the hidden tests)"
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type != "code" or not utils.is_grade(cell) or self.begin_test_delimeter not in cell.source:
+            return cell, resources
+        hidden = self.hidden_lines(cell.source)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["evalue"] = self.sanitize(output.get("evalue", ""), hidden)
+                output["traceback"] = [f"{output.get('ename', 'Error')}: {output['evalue']}", NOTE]
+        return cell, resources

@@ -1,0 +1,231 @@
+"""``python -m autograder grade``: the main process's loop (plan, dispatch, decide, save, journal, report).
+
+Per assignment: build the :class:`~autograder.spec.NotebookSpec` of each source notebook, record the
+assignment in the gradebook, and (unless cached) queue the trusted run first. Every submitted notebook
+not already in the journal with the same key becomes a job. Results are handled as they arrive, one at a
+time: when all notebooks of a student's assignment are back and the trusted run is known, points are
+decided (:mod:`autograder.decide`), the gradebook is written (:mod:`autograder.gradebook`), then the
+journal (:mod:`autograder.journal`). A progress bar with ETA goes to stderr.
+"""
+
+import concurrent.futures.process
+import dataclasses
+import datetime
+import hashlib
+import sys
+
+import nbformat
+from tqdm import tqdm
+
+from autograder import decide, gradebook, report, trusted
+from autograder.cluster import make_pool
+from autograder.journal import Journal
+from autograder.pipeline import Job, release_view, run_job
+from autograder.prepare import DEFAULT_MAX_BYTES, read_bytes
+from autograder.spec import build_spec
+
+MAX_POOL_RESTARTS = 3
+
+
+@dataclasses.dataclass
+class Summary:
+    """What a grading run did (the CLI prints it)."""
+
+    graded: int = 0
+    skipped: int = 0
+    errors: list = dataclasses.field(default_factory=list)
+    report: str = None
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class Grader:
+    """One grading run over a :class:`~autograder.course.Course` (see module docstring)."""
+
+    def __init__(self, course, sandbox, workers=None, cluster=None, max_bytes=DEFAULT_MAX_BYTES, progress=True,
+                 out=sys.stderr):
+        self.course, self.sandbox, self.max_bytes = course, sandbox, max_bytes
+        self.workers, self.cluster, self.progress, self.out = workers, cluster, progress, out
+        self.journal = Journal(course.runs_dir)
+        self.summary = Summary()
+        self.specs, self.references, self.waiting, self.plans = {}, {}, {}, {}
+        self.failed_assignments = {}
+
+    def say(self, text):
+        print(text, file=self.out, flush=True)
+
+    # -- plan -----------------------------------------------------------------------------------------
+    def plan(self, assignments=None, students=None):
+        """Jobs to run: ``[Job]`` (trusted runs first); fills ``self.plans`` per (assignment, student)."""
+        known = set(self.course.assignments())
+        unknown = sorted(set(assignments or []) - known)
+        if unknown:
+            raise ValueError(f"no source notebook for assignment(s) {', '.join(unknown)} in "
+                             f"{self.course.source_dir('.')}; known: {', '.join(sorted(known)) or 'none'}")
+        jobs, trusted_jobs = [], []
+        for sub in self.course.submissions(assignments, students):
+            specs = self._specs(sub.assignment)
+            files = {s.name: read_bytes(sub.folder / f"{s.name}.ipynb", self.max_bytes) for s in specs}
+            key = hashlib.sha256("|".join(f"{s.name}:{files[s.name][1]}:{s.sha256}" for s in specs).encode()).hexdigest()
+            if self.journal.done(sub.assignment, sub.student, key):
+                self.summary.skipped += 1
+                continue
+            self.plans[(sub.assignment, sub.student)] = {"submission": sub, "key": key, "results": {}}
+            for spec in specs:
+                data, sha, reason = files[spec.name]
+                jobs.append(Job("submission", spec, self.sandbox, sub.student, data, sha, reason,
+                                self.course.ignore_pattern))
+        for assignment in sorted({a for a, _ in self.plans}):
+            for spec in self._specs(assignment):
+                cached = trusted.load(self.course, spec)
+                if cached is not None:
+                    self.references[(assignment, spec.name)] = cached
+                else:
+                    trusted_jobs.append(Job("trusted", spec, self.sandbox, ignore_pattern=self.course.ignore_pattern))
+        return trusted_jobs + jobs
+
+    def _specs(self, assignment):
+        if assignment not in self.specs:
+            self.specs[assignment] = [build_spec(self.course, assignment, name, path)
+                                      for name, path in self.course.source_notebooks(assignment).items()]
+            gradebook.ensure_assignment(self.course, self.specs[assignment])
+        return self.specs[assignment]
+
+    # -- run ------------------------------------------------------------------------------------------
+    def run(self, assignments=None, students=None, report_dir=None):
+        jobs = self.plan(assignments, students)
+        if self.summary.skipped:
+            self.say(f"{self.summary.skipped} submission(s) already graded with the same files: skipped "
+                     f"(delete {self.course.runs_dir} to regrade everything)")
+        if jobs:
+            self._dispatch(jobs)
+        self.summary.report = str(report.write(self.course, report_dir))
+        return self.summary
+
+    def _dispatch(self, jobs):
+        pool = make_pool(self.workers, self.cluster)
+        self.say(f"grading {len(self.plans)} submission(s) ({len(jobs)} notebook run(s)) on {pool.describe()}")
+        bar = tqdm(total=len(jobs), unit="nb", file=self.out, disable=not self.progress, dynamic_ncols=True)
+        restarts = 0
+        try:
+            for job in jobs:
+                pool.submit(run_job, job, priority=10 if job.kind == "trusted" else 0)
+            while pool.pending:
+                broken = []
+                for job, future in pool.next_done():
+                    try:
+                        result = future.result()
+                    except concurrent.futures.process.BrokenProcessPool:
+                        broken.append(job)
+                        continue
+                    except Exception as exc:  # a bug in the engine, not the submission: keep going
+                        result = {"machine_error": f"{type(exc).__name__}: {exc}"}
+                    bar.update(1)
+                    bar.set_postfix_str(job.student or "trusted run", refresh=False)
+                    self._handle(job, result)
+                if broken:
+                    restarts += 1
+                    if restarts > MAX_POOL_RESTARTS:
+                        raise RuntimeError(f"worker processes keep dying (last: {broken[0].label}); stopped")
+                    self.say(f"a worker process died while grading {broken[0].label}: restarting the pool")
+                    pool = self._restart(pool, broken)
+        finally:
+            bar.close()
+            pool.close()
+
+    def _restart(self, pool, extra):
+        remaining = list(pool.jobs.values()) + extra
+        pool.close()
+        pool = make_pool(self.workers, self.cluster)
+        for job in remaining:
+            pool.submit(run_job, job)
+        return pool
+
+    def _handle(self, job, result):
+        assignment = job.spec.assignment
+        if "machine_error" in result:
+            message = f"{job.label}: grading failed inside the engine ({result['machine_error']}); not saved"
+            self.summary.errors.append(message)
+            self.say(message)
+            if job.kind == "trusted":
+                self.failed_assignments[assignment] = message
+            self.plans.pop((assignment, job.student), None)
+            return
+        if job.kind == "trusted":
+            try:
+                self.references[(assignment, job.spec.name)] = trusted.accept(self.course, job.spec, result)
+            except trusted.TrustedRunError as exc:
+                self.failed_assignments[assignment] = str(exc)
+                self.summary.errors.append(str(exc))
+                self.say(str(exc))
+            for (a, student) in [k for k in self.plans if k[0] == assignment]:
+                self._maybe_finish(a, student)
+            return
+        plan = self.plans.get((assignment, job.student))
+        if plan is not None:
+            plan["results"][job.spec.name] = result
+            self._maybe_finish(assignment, job.student)
+
+    def _maybe_finish(self, assignment, student):
+        plan = self.plans.get((assignment, student))
+        specs = self.specs[assignment]
+        if plan is None or len(plan["results"]) < len(specs):
+            return
+        if assignment in self.failed_assignments:
+            self.plans.pop((assignment, student))
+            return
+        if any((assignment, s.name) not in self.references for s in specs):
+            return
+        self.plans.pop((assignment, student))
+        self._save(plan, specs)
+
+    # -- decide and save ------------------------------------------------------------------------------
+    def _save(self, plan, specs):
+        sub = plan["submission"]
+        record = {"assignment": sub.assignment, "student": sub.student, "key": plan["key"], "notebooks": {},
+                  "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+        notebooks = {}
+        for spec in specs:
+            result = plan["results"][spec.name]
+            cells, scores = decide_notebook(spec, result, self.references[(sub.assignment, spec.name)])
+            executed = result["executed"] or placeholder(spec, result["reason"])
+            notebooks[spec.name] = (executed, scores)
+            record["notebooks"][spec.name] = {k: result.get(k) for k in ("reason", "fault", "notes", "flags",
+                                                                         "timings")}
+            record["notebooks"][spec.name]["cells"] = cells
+        gradebook.save(self.course, sub, notebooks, self.course.timestamp(sub))
+        cells = [c for nb in record["notebooks"].values() for c in nb["cells"].values()]
+        record["score"] = sum(c["points"] or 0 for c in cells)
+        record["max_score"] = sum(c["max"] for c in cells)
+        self.journal.write(record)
+        self.summary.graded += 1
+
+
+def decide_notebook(spec, result, reference):
+    """``(cells, scores)``: the per-cell record for the journal and the auto_scores for the gradebook."""
+    cells, scores = {}, {}
+    observed = result["observed"]
+    tests = set(spec.test_ids())
+    for grade_id, max_points in spec.points().items():
+        if grade_id not in tests:  # manually graded answer: nbgrader decides (None = needs manual grade)
+            cells[grade_id] = {"points": None, "max": max_points, "reason": "graded by hand (formgrader)",
+                               "seconds": 0.0}
+            continue
+        obs = observed.get(grade_id)
+        if obs is None:
+            points, reason = 0.0, result["reason"] or result["fault"] or "the test cell did not run"
+        else:
+            points, reason = decide.decide(obs, reference[grade_id], max_points)
+        scores[grade_id] = points
+        cells[grade_id] = {"points": points, "max": max_points, "reason": reason,
+                           "seconds": obs["seconds"] if obs else 0.0}
+    return cells, scores
+
+
+def placeholder(spec, reason):
+    """The notebook saved for a submission that could not be run: what was released, plus the reason."""
+    nb = release_view(spec)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Autograder:** this notebook could not be graded: {reason}"))
+    return nb

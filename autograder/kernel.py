@@ -1,0 +1,290 @@
+"""Step 3, Run: execute a rebuilt notebook in a sandboxed kernel with nbclient, outputs capped in bytes.
+
+:class:`SandboxKernelManager` is jupyter_client's kernel manager with the launch command wrapped by
+:class:`autograder.sandbox.Sandbox` and the ``ipc`` transport (the sandbox has its own network
+namespace, so TCP on loopback would not reach it). :class:`GradingClient` is nbclient's NotebookClient
+with four additions:
+
+- every output message is charged to a per-cell and a per-notebook byte budget; past it, text is cut
+  with a marker and further output dropped (a 200 MB one-line print never enters the notebook);
+- test cells run with ``store_history=False`` between the guard's ``pre`` and ``post`` phases
+  (:mod:`autograder.guard`);
+- a cell that does not stop after an interrupt, a dead kernel, or the notebook's wall clock ends the run
+  (``fault``) instead of hanging: the cells run so far keep their outputs;
+- timings per cell, for the report.
+"""
+
+import asyncio
+import atexit
+import json
+import os
+import pathlib
+import signal
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from traitlets import Any
+
+from autograder import guard
+from autograder.spec import is_test
+
+MARKER = "\n[autograder: output truncated: more than {cap} bytes of output in this {scope}]\n"
+RECORD_MIME = "application/vnd.fclab.check+json"
+RECORD_MAX_BYTES = 256 * 1024
+SIGNALS = {int(s): s.name for s in signal.Signals}
+
+
+class CellStuck(Exception):
+    """A cell ran past its time limit and did not stop when interrupted."""
+
+
+class GuardFailed(Exception):
+    """The guard's baseline could not run in a fresh kernel (an engine or environment problem)."""
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel is started inside :class:`autograder.sandbox.Sandbox`."""
+
+    sandbox = Any()
+    workdir = Any()
+    runtime_dir = Any()
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        argv = super().format_kernel_cmd(extra_arguments)
+        # SIGINT to the process group would hit bubblewrap; ask ipykernel over the control channel
+        self.kernel_spec.interrupt_mode = "message"
+        self.sandbox.prepare_dirs(self.runtime_dir)  # the connection file was just written (mode 0600)
+        return self.sandbox.wrap(argv, self.workdir, self.runtime_dir)
+
+
+class GradingClient(NotebookClient):
+    """nbclient's client with byte-capped outputs, the guard around test cells, and hard stops.
+
+    Args:
+        nb: the notebook to run (NotebookNode).
+        sandbox: a :class:`~autograder.sandbox.Sandbox` (its ``limits`` give timeouts and caps).
+        workdir, runtime_dir: the kernel's working folder and socket folder (both writable by it).
+        bindings: names the guard rebinds before each test cell (``NotebookSpec.bindings``), or None to
+            run without the guard (self-study ``check``).
+    """
+
+    def __init__(self, nb, sandbox, workdir, runtime_dir, bindings=None, **kw):
+        lim = sandbox.limits
+        super().__init__(nb, timeout=int(lim.cell_timeout), interrupt_on_timeout=True, allow_errors=True,
+                         kernel_name="python3", shutdown_kernel="immediate", startup_timeout=120,
+                         iopub_timeout=10, **kw)
+        self.sandbox, self.workdir, self.runtime_dir = sandbox, pathlib.Path(workdir), pathlib.Path(runtime_dir)
+        self.bindings = bindings
+        self._spent, self._total, self._cut = {}, 0, set()
+        self._interrupted = set()
+        self.base_params, self.guard_reports, self.cell_log = {}, {}, []
+        self.fault, self.timings = None, {"kernel_start": 0.0, "cells": 0.0, "guard": 0.0}
+
+    # -- kernel ---------------------------------------------------------------------------------------
+    def create_kernel_manager(self):
+        self.km = SandboxKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                       ip=str(self.runtime_dir / "kernel"),
+                                       connection_file=str(self.runtime_dir / "kernel.json"),
+                                       sandbox=self.sandbox, workdir=self.workdir, runtime_dir=self.runtime_dir)
+        return self.km
+
+    async def run(self):
+        """Execute every cell; never raises for the notebook's own faults (see ``self.fault``)."""
+        lim = self.sandbox.limits
+        deadline = time.monotonic() + lim.notebook_timeout
+        log = open(self.runtime_dir / "kernel.log", "wb")
+        start = time.monotonic()
+        try:
+            async with self.async_setup_kernel(cwd=str(self.workdir), env=self.sandbox.env(), stdout=log,
+                                               stderr=log):
+                self.timings["kernel_start"] = time.monotonic() - start
+                await self.async_wait_for_reply(await _ensure(self.kc.kernel_info()))
+                if self.bindings is not None:
+                    self.base_params = await self._guard("baseline")
+                await self._run_cells(deadline)
+        except DeadKernelError:
+            self.fault = self.fault or self._death("while starting or stopping")
+        except GuardFailed as exc:
+            self.fault = f"{exc}; {self._log_tail()}"
+        except RuntimeError as exc:  # kernel failed to start (nbclient re-raises RuntimeError)
+            self.fault = f"the kernel could not start: {exc}; {self._log_tail()}"
+        finally:
+            log.close()
+            atexit.unregister(self._cleanup_kernel)
+        return self.nb
+
+    async def _run_cells(self, deadline):
+        for index, cell in enumerate(self.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.fault = (f"the notebook's time limit ({self.sandbox.limits.notebook_timeout:.0f} s) ran "
+                              f"out before cell {index}")
+                break
+            t0 = time.monotonic()
+            try:
+                await asyncio.wait_for(self.async_execute_cell(cell, index), timeout=remaining)
+                status = "error" if any(o.get("output_type") == "error" for o in cell.outputs) else "ok"
+                status = "interrupted" if id(cell) in self._interrupted else status
+            except (asyncio.TimeoutError, DeadKernelError) as exc:
+                # nbclient turns the cancellation by wait_for into DeadKernelError
+                if isinstance(exc, DeadKernelError) and time.monotonic() < deadline:
+                    self.fault, status = self._death(f"in cell {index}"), "died"
+                else:
+                    self.fault = (f"the notebook's time limit ({self.sandbox.limits.notebook_timeout:.0f} s) "
+                                  f"ran out in cell {index}")
+                    status = "timeout"
+            except CellStuck:
+                self.fault = (f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit "
+                              f"and did not stop when interrupted: the kernel was killed")
+                status = "timeout"
+            self.cell_log.append({"index": index, "status": status, "seconds": time.monotonic() - t0})
+            self.timings["cells"] += time.monotonic() - t0
+            if self.fault:
+                await self._kill()
+                break
+
+    async def _kill(self):
+        try:
+            await _ensure(self.km.shutdown_kernel(now=True))
+        except Exception:  # already gone
+            pass
+
+    def _death(self, where):
+        code = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = code.poll() if code is not None else None
+        why = ""
+        if code is not None:
+            sig = -code if code < 0 else code - 128 if code > 128 else None
+            why = f" (exit status {code}" + (f", {SIGNALS.get(sig, sig)}" if sig else "") + ")"
+            if sig == signal.SIGXCPU:
+                why += f": the CPU time limit of {self.sandbox.limits.cpu_seconds} s was reached"
+        return f"the kernel died {where}{why}; cells after it did not run"
+
+    def _log_tail(self):
+        try:
+            text = (self.runtime_dir / "kernel.log").read_bytes()[-800:].decode(errors="replace")
+        except OSError:
+            return "no kernel log"
+        return f"kernel log: {text.strip()}"
+
+    # -- cells ----------------------------------------------------------------------------------------
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        test = is_test(cell) and self.bindings is not None
+        if test:
+            pre = await self._guard("pre", bindings=self.bindings)
+            self.guard_reports[cell_index] = {"pre": pre}
+        cell = await super().async_execute_cell(cell, cell_index, execution_count=self.code_cells_executed + 1,
+                                                store_history=not test)
+        if test:
+            pre = self.guard_reports[cell_index]["pre"]
+            self.guard_reports[cell_index]["post"] = await self._guard(
+                "post", cell_sha=guard.cell_sha(cell.source), checks_ids=pre.get("checks_ids", {}))
+        return cell
+
+    async def _guard(self, phase, **params):
+        t0 = time.monotonic()
+        expr, key = guard.expression(phase, **self.base_params, **params)
+        msg_id = await _ensure(self.kc.execute("", silent=True, store_history=False,
+                                               user_expressions={"guard": expr}))
+        reply = await self.async_wait_for_reply(msg_id)
+        self.timings["guard"] += time.monotonic() - t0
+        report = guard.parse_reply(reply, key)
+        if phase == "baseline":
+            if "error" in report:
+                raise GuardFailed(f"the guard's baseline failed in a fresh kernel: {report['error']}")
+            return {k: report[k] for k in ("numpy_homes", "threads", "builtins", "overrides")}
+        return report
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        key = id(cell)
+        if key in self._interrupted:
+            raise CellStuck()
+        self._interrupted.add(key)
+        return await super()._async_handle_timeout(timeout, cell)
+
+    # -- output caps ----------------------------------------------------------------------------------
+    def process_message(self, msg, cell, cell_index):
+        kind = msg["msg_type"]
+        if kind in ("stream", "display_data", "execute_result", "error", "update_display_data"):
+            msg = self._capped(msg, cell_index)
+            if msg is None:
+                return None
+        return super().process_message(msg, cell, cell_index)
+
+    def _budget(self, cell_index):
+        lim = self.sandbox.limits
+        return max(0, min(lim.cell_output_bytes - self._spent.get(cell_index, 0),
+                          lim.notebook_output_bytes - self._total))
+
+    def _charge(self, cell_index, size):
+        self._spent[cell_index] = self._spent.get(cell_index, 0) + size
+        self._total += size
+
+    def _exhaust(self, cell_index):
+        """Mark the cell's budget used up; returns the marker text the first time only."""
+        self._charge(cell_index, self._budget(cell_index))
+        if cell_index in self._cut:
+            return None
+        self._cut.add(cell_index)
+        lim = self.sandbox.limits
+        if self._spent.get(cell_index, 0) >= lim.cell_output_bytes:
+            return MARKER.format(cap=lim.cell_output_bytes, scope="cell")
+        return MARKER.format(cap=lim.notebook_output_bytes, scope="notebook")
+
+    def _capped(self, msg, cell_index):
+        """``msg`` within the byte budget (possibly cut, with a marker once), or None to drop it."""
+        content, kind = msg["content"], msg["msg_type"]
+        budget = self._budget(cell_index)
+        if kind == "stream":
+            text = content.get("text", "")
+            kept = _truncate_utf8(text, budget)
+            self._charge(cell_index, len(kept.encode("utf-8", "surrogatepass")))
+            if kept != text:
+                kept += self._exhaust(cell_index) or ""
+            return dict(msg, content=dict(content, text=kept)) if kept else None
+        if kind == "error":
+            evalue, tb = str(content.get("evalue", "")), list(content.get("traceback", []))
+            size = len(evalue) + sum(len(line) for line in tb)
+            if size > budget:
+                tb = [_truncate_utf8("\n".join(tb), budget // 2), self._exhaust(cell_index) or ""]
+                evalue = _truncate_utf8(evalue, min(2000, budget // 2))
+            self._charge(cell_index, min(size, budget))
+            return dict(msg, content=dict(content, evalue=evalue, traceback=tb))
+        data = content.get("data", {})
+        if set(data) == {RECORD_MIME}:
+            return msg if len(json.dumps(data[RECORD_MIME])) <= RECORD_MAX_BYTES else None
+        size = sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
+        if size <= budget:
+            self._charge(cell_index, size)
+            return msg
+        marker = self._exhaust(cell_index)
+        if kind == "update_display_data" or marker is None:
+            return None
+        return dict(msg, content=dict(content, data={"text/plain": marker.strip()}, metadata={}))
+
+
+def _truncate_utf8(text, max_bytes):
+    """The longest prefix of ``text`` whose UTF-8 encoding fits in ``max_bytes``."""
+    if len(text) * 4 <= max_bytes:
+        return text
+    head = text[:max_bytes].encode("utf-8", "surrogatepass")
+    if len(head) <= max_bytes and len(text) <= max_bytes:
+        return text
+    return head[:max_bytes].decode("utf-8", "ignore")
+
+
+async def _ensure(value):
+    return await value if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future) else value
+
+
+def run_notebook(nb, sandbox, workdir, runtime_dir, bindings=None):
+    """Run ``nb`` (NotebookNode) in a sandboxed kernel -> the finished :class:`GradingClient`."""
+    os.makedirs(runtime_dir, exist_ok=True)
+    sandbox.prepare_dirs(workdir, runtime_dir)
+    client = GradingClient(nb, sandbox, workdir, runtime_dir, bindings=bindings)
+    asyncio.run(client.run())
+    return client

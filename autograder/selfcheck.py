@@ -1,0 +1,82 @@
+"""``python -m autograder check NOTEBOOK``: self-study, one notebook against its visible tests.
+
+No gradebook, no source notebook, no hidden tests: the notebook runs as it is (in a copy of its folder,
+sandboxed when bubblewrap works) and every test cell it contains (nbgrader ``grade`` cells that are not
+solutions) passes when it ran without error or stderr and every fclab.checks record it emitted says
+passed. Prints a score card per exercise; the exit status is 0 only when every visible test passed.
+"""
+
+import pathlib
+import shutil
+import tempfile
+
+from autograder import decide, kernel, prepare
+from autograder.sandbox import Limits, Sandbox
+from autograder.spec import is_test
+
+COPY_LIMIT = 50 * 2**20
+
+
+def check(path, sandbox=None, out=print):
+    """Run ``path`` and print its score card; returns ``[(grade_id, points, max, reason)]``."""
+    path = pathlib.Path(path)
+    data, _, reason = prepare.read_bytes(path)
+    prepared = prepare.parse_notebook(data, path.name) if data is not None else prepare.Prepared(reason=reason)
+    if prepared.notebook is None:
+        raise ValueError(f"cannot check {path}: {prepared.reason}")
+    tests = [c for c in prepared.notebook.cells if is_test(c)]
+    if not tests:
+        raise ValueError(f"{path} has no test cells (nbgrader cells with grade=true): was its cell metadata "
+                         f"removed? Download the lesson again from release/ and copy your answers in")
+    if sandbox is None:
+        sandbox, warning = Sandbox.create(Limits(memory_bytes=8 * 2**30, notebook_timeout=3600))
+        if warning:
+            out(f"note: {warning}")
+    base = pathlib.Path(tempfile.mkdtemp(prefix="autograder-check-"))
+    try:
+        workdir, runtime = base / "work", base / "run"
+        _copy_folder(path.parent, workdir)
+        runtime.mkdir()
+        client = kernel.run_notebook(prepared.notebook, sandbox, workdir, runtime, bindings=None)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    observed = decide.observe(client.nb, client.cell_log, {}, client.fault)
+    rows = []
+    for cell in tests:
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        max_points = float(cell.metadata["nbgrader"].get("points", 0))
+        points, why = decide.self_check(observed[grade_id], max_points)
+        rows.append((grade_id, points, max_points, why))
+    out(score_card(path.name, rows, client.fault))
+    return rows
+
+
+def score_card(name, rows, fault=None):
+    """The printed table: exercise, points, PASS/FAIL and the first line of the failure."""
+    width = max([len("exercise")] + [len(r[0]) for r in rows])
+    lines = [f"Self-check of {name} (visible tests only: the hidden tests used for grading check more)",
+             f"  {'exercise'.ljust(width)}  points  result"]
+    for grade_id, points, max_points, why in rows:
+        verdict = "PASS" if why == "passed" else f"FAIL  {why}"
+        lines.append(f"  {grade_id.ljust(width)}  {f'{points:g}/{max_points:g}'.ljust(6)}  {verdict}")
+    earned, total = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    passed = sum(r[3] == "passed" for r in rows)
+    lines.append(f"Total: {earned:g}/{total:g} points; {passed} of {len(rows)} visible test cells passed.")
+    if fault:
+        lines.append(f"Note: {fault}")
+    return "\n".join(lines)
+
+
+def _copy_folder(source, dest):
+    """The notebook's folder (files and sub-folders up to ``COPY_LIMIT`` bytes) so relative paths work."""
+    dest.mkdir()
+    total = 0
+    for item in sorted(source.rglob("*")):
+        rel = item.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts) or not item.is_file():
+            continue
+        total += item.stat().st_size
+        if total > COPY_LIMIT:
+            break
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(item, dest / rel)

@@ -1,0 +1,47 @@
+"""The trusted run: the instructor's source notebook, run once per assignment, gives the reference records.
+
+It runs through the same sandbox, kernel and guard as every submission (so the two runs differ only in the
+solution cells) and is cached under ``course/autograder-runs/.trusted/`` keyed by the source file's hash
+(plus fclab.checks and the engine version, see :attr:`autograder.spec.NotebookSpec.sha256`). A source
+notebook whose own test cells do not pass cannot be a reference: :class:`TrustedRunError` says which.
+"""
+
+import json
+
+from autograder import decide
+from autograder.journal import write_json
+
+CACHE_DIR = ".trusted"
+
+
+class TrustedRunError(RuntimeError):
+    """The instructor's source notebook fails its own tests (or did not run): nothing can be graded."""
+
+
+def cache_path(course, spec):
+    return course.runs_dir / CACHE_DIR / spec.assignment / f"{spec.name}-{spec.sha256[:20]}.json"
+
+
+def load(course, spec):
+    """The cached observations ``{grade_id: observation}``, or None."""
+    try:
+        return json.loads(cache_path(course, spec).read_text())["observed"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def accept(course, spec, result):
+    """Validate a trusted job's result, cache it, and return its observations (or raise)."""
+    problems = decide.trusted_problems(result["observed"])
+    if result.get("fault"):
+        problems.insert(0, result["fault"])
+    missing = set(spec.test_ids()) - set(result["observed"])
+    problems += [f"{g}: test cell missing from the trusted run" for g in sorted(missing)]
+    if problems:
+        raise TrustedRunError(
+            f"the source notebook {spec.assignment}/{spec.name} fails its own tests, so it cannot be the "
+            f"reference: {'; '.join(problems[:5])}. Fix source/{spec.assignment}/{spec.name}.ipynb (run it "
+            f"top to bottom) and grade again; no submission of {spec.assignment} was graded")
+    write_json(cache_path(course, spec), {"key": spec.sha256, "observed": result["observed"],
+                                          "timings": result["timings"]})
+    return result["observed"]

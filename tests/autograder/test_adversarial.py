@@ -1,0 +1,127 @@
+"""The adversarial corpus graded in one run: every attack and fault gets the right score, flag or reason.
+
+One run of the engine (2 workers, sandbox on) over ~35 submissions; the tests below read its journal,
+its gradebook, its autograded notebooks and its report.
+"""
+
+import json
+import re
+import sqlite3
+
+import nbformat
+import pytest
+
+import corpus
+import fixture_course as F
+from autograder.course import Course
+from autograder.grade import Grader
+from autograder.gradebook import scores_in_gradebook
+from autograder.journal import Journal
+
+TEST_IDS = tuple(F.POINTS)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, sandbox):
+    course_dir = F.make_course(tmp_path_factory.mktemp("adversarial"))
+    release = F.release_notebook(course_dir)
+    cases = corpus.cases(release, course_dir)
+    for student, case in cases.items():
+        F.submit(course_dir, student, case.content)
+    course = Course(course_dir)
+    summary = Grader(course, sandbox, workers=2, max_bytes=2 * 2**20, progress=False).run()
+    records = {r["student"]: r for r in Journal(course.runs_dir).records()}
+    return course, cases, summary, records
+
+
+def _cells(record):
+    return record["notebooks"][F.ASSIGNMENT]["cells"]
+
+
+STUDENTS = ["honest", "blank", "partial", "allclose", "patch_checks", "fake_records", "patch_during_test",
+            "transformer", "events_ast", "sys_modules", "thread", "builtins", "sqlite_write", "read_hidden",
+            "deleted_tests", "edited_tests", "duplicated_moved", "stripped", "infinite_loop", "uninterruptible",
+            "memory_hog", "fork_bomb", "os_exit", "crash", "big_print", "network", "malformed", "nbformat3", "empty",
+            "missing", "too_large", "stderr_real", "stderr_ignored"]
+
+
+def test_corpus_list_is_complete(graded):
+    _, cases, summary, records = graded
+    assert sorted(cases) == sorted(STUDENTS)
+    assert summary.ok, summary.errors
+    assert sorted(records) == sorted(STUDENTS)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_each_attack_gets_its_score_flag_and_reason(graded, student):
+    course, cases, _, records = graded
+    case, record = cases[student], records[student]
+    cells = _cells(record)
+    got = tuple(cells[g]["points"] for g in TEST_IDS)
+    assert got == case.points, {g: cells[g]["reason"] for g in TEST_IDS}
+    stored = scores_in_gradebook(course, F.ASSIGNMENT)[student][F.ASSIGNMENT]
+    assert tuple(stored[g] for g in TEST_IDS) == case.points
+    nb = record["notebooks"][F.ASSIGNMENT]
+    if case.flag:
+        assert any(case.flag in f for f in nb["flags"]), nb["flags"]
+    if case.reason:
+        texts = [c["reason"] for c in cells.values()] + [nb["reason"] or "", nb["fault"] or ""]
+        assert any(case.reason in t for t in texts), texts
+    if case.note:
+        assert any(case.note in n for n in nb["notes"]), nb["notes"]
+
+
+def test_honest_work_has_no_flags_and_attackers_do(graded):
+    _, _, _, records = graded
+    assert records["honest"]["notebooks"][F.ASSIGNMENT]["flags"] == []
+    assert records["partial"]["notebooks"][F.ASSIGNMENT]["flags"] == []
+
+
+def test_gradebook_intact_and_nothing_left_for_manual_grading(graded):
+    course, cases, _, _ = graded
+    db = sqlite3.connect(course.root / "gradebook.db")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT count(*) FROM submitted_assignment").fetchone() == (len(cases),)
+    rows = db.execute("SELECT g.auto_score, g.needs_manual_grade, c.max_score FROM grade g "
+                      "JOIN grade_cells c ON g.cell_id = c.id").fetchall()
+    assert len(rows) == len(cases) * len(TEST_IDS)
+    assert all(score is not None and 0 <= score <= top and not manual for score, manual, top in rows)
+
+
+def test_nothing_escaped_the_sandbox(graded):
+    course, _, _, _ = graded
+    outputs = _outputs(course, "sqlite_write") + _outputs(course, "network") + _outputs(course, "read_hidden")
+    assert "WROTE" not in outputs and "NETWORK-OPEN" not in outputs
+    assert re.search(r"NO-LEAK \d", outputs) and "NO-LEAK-AFTER" in outputs
+    assert "LEAK" not in outputs.replace("NO-LEAK", "")
+    forks = [line for line in _outputs(course, "fork_bomb").splitlines() if line.startswith("FORKS")]
+    assert forks and int(forks[0].split()[1]) < 64
+
+
+def _outputs(course, student):
+    nb = nbformat.read(str(course.autograded_dir(student, F.ASSIGNMENT) / f"{F.ASSIGNMENT}.ipynb"), 4)
+    return "\n".join(json.dumps(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_outputs_are_capped_in_bytes(graded):
+    course, _, _, _ = graded
+    path = course.autograded_dir("big_print", F.ASSIGNMENT) / f"{F.ASSIGNMENT}.ipynb"
+    assert path.stat().st_size < 2 * 2**20
+    assert "output truncated" in _outputs(course, "big_print")
+
+
+def test_hidden_tests_never_in_outputs_reports_or_journal(graded):
+    course, _, _, _ = graded
+    texts = [(course.runs_dir / "report.html").read_text(), (course.runs_dir / "grades.csv").read_text()]
+    texts += [p.read_text() for p in course.runs_dir.glob("*/*.json")]
+    texts += [_outputs(course, s) for s in ("read_hidden", "honest", "edited_tests", "stripped")]
+    for marker in F.HIDDEN_MARKERS:
+        assert not any(marker in t for t in texts), marker
+
+
+def test_report_lists_flags_and_plots(graded):
+    course, _, _, _ = graded
+    html = (course.runs_dir / "report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 1
+    assert "assigns numpy.allclose" in html and "Slowest submissions" in html
+    assert "<script" not in html
