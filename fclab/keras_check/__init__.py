@@ -8,8 +8,8 @@
 Importing this module is cheap: TensorFlow is imported on the first call that needs it.
 """
 
-from fclab.keras_check.compare import Comparison, compare
-from fclab.keras_check.convert import SUPPORTED, from_keras, to_keras
-from fclab.keras_check.device import device, tf32_disabled
+from fclab.keras_check._compare import Comparison, compare
+from fclab.keras_check._convert import SUPPORTED, from_keras, to_keras
+from fclab.keras_check._device import device, tf32_disabled
 
 __all__ = ["Comparison", "SUPPORTED", "compare", "device", "from_keras", "tf32_disabled", "to_keras"]

@@ -14,7 +14,7 @@ import inspect
 import numpy as np
 
 from fclab import _tf
-from fclab.keras_check.device import device, tf32_disabled
+from fclab.keras_check._device import device, tf32_disabled
 
 
 @dataclasses.dataclass(frozen=True)
