@@ -47,7 +47,7 @@ def test_release_contains_no_solution_or_hidden_test(name):
     secrets = secret_lines(source)
     assert secrets, f"{name}: found no solution or hidden-test lines in the source notebook: are the markers right?"
     leaks = []
-    for path in (REPO / "release").rglob("*"):
+    for path in (REPO / "release" / name).rglob("*"):
         if path.is_file():
             text = readable_text(path)
             for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
