@@ -38,19 +38,19 @@ def nbgrader(course, *args, timeout=1200):
     return result
 
 
-def marked_regions(source, markers):
-    """The lines strictly between each pair of ``markers`` in ``source`` (a cell's source text)."""
-    begin, end = markers
-    lines, inside = [], False
+def split_regions(source, regions):
+    """(inside, outside): the lines of ``source`` inside any of the marker pairs ``regions``, and the rest."""
+    inside, outside, current = [], [], None
     for line in source.splitlines():
         stripped = line.strip()
-        if stripped.startswith(begin):
-            inside = True
-        elif stripped.startswith(end):
-            inside = False
-        elif inside:
-            lines.append(line)
-    return lines
+        opening = [end for begin, end in regions if stripped.startswith(begin)]
+        if current is None and opening:
+            current = opening[0]
+        elif current is not None and stripped.startswith(current):
+            current = None
+        else:
+            (outside if current is None else inside).append(line)
+    return inside, outside
 
 
 def secret_lines(notebook_path, min_length=12, regions=(SOLUTION, HIDDEN)):
@@ -63,9 +63,9 @@ def secret_lines(notebook_path, min_length=12, regions=(SOLUTION, HIDDEN)):
     secret, public = set(), set()
     for cell in nb["cells"]:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        hidden = set().union(*(marked_regions(source, markers) for markers in regions))
-        for line in source.splitlines():
-            (secret if line in hidden else public).add(line.strip())
+        inside, outside = split_regions(source, regions)
+        secret.update(line.strip() for line in inside)
+        public.update(line.strip() for line in outside)
     return {line for line in secret - public if len(line) >= min_length and not line.startswith("#")}
 
 
