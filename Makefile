@@ -19,6 +19,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
 LESSONS := $(notdir $(wildcard source/[0-9][0-9]_*))
+# nbgrader runs tools (alembic) by name: the venv's bin comes first on PATH
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND ?= tensorflow
 export PYTHONWARNINGS ?= ignore::DeprecationWarning

@@ -28,7 +28,9 @@ def copy_course(tmp_path, with_release=True):
 
 def nbgrader(course, *args, timeout=1200):
     """Run ``nbgrader ARGS`` in ``course``; raise with its log when it fails."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    # nbgrader runs `alembic` by name: the venv's bin must be on PATH
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PATH=path)
     result = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
         capture_output=True, text=True, timeout=timeout,
