@@ -32,6 +32,7 @@ class Comparison:
         worst_index: index of the element furthest outside (or closest to) the tolerance.
         reference_value, keras_value: the two outputs at ``worst_index``.
         training: the ``training`` flag both were called with.
+        output_scale: the largest ``|keras|``, to judge whether an error is float rounding.
     """
 
     max_abs_error: float
@@ -45,6 +46,7 @@ class Comparison:
     reference_value: float = float("nan")
     keras_value: float = float("nan")
     training: bool = False
+    output_scale: float = float("nan")
 
     def __bool__(self):
         return bool(self.passed)
@@ -58,18 +60,26 @@ class Comparison:
                 f"PASS: reference and Keras agree on {self.device} {where}: {errors}, "
                 f"within |reference - keras| <= atol + rtol * |keras| with {tolerance}."
             )
+        if self.max_abs_error <= 1e-4 * self.output_scale:
+            advice = (
+                f"The errors are below 1e-4 of the output's scale ({self.output_scale:.3g}): that looks like "
+                "float32 rounding of long sums (a Dense with hundreds of inputs), not a bug; compare with "
+                "atol=1e-5 or in float64."
+            )
+        elif self.training:
+            advice = (
+                "Check that the weights were copied (to_keras / from_keras); with training=True a Dropout "
+                "draws different masks on each side, so compare it with training=False or rate=0."
+            )
+        else:
+            advice = (
+                "Check that the weights were copied (to_keras / from_keras) and that both use the same "
+                "activation."
+            )
         return (
             f"FAIL: reference and Keras disagree on {self.device} {where}: {errors}; allowed "
             f"|reference - keras| <= atol + rtol * |keras| with {tolerance}. Worst element at index "
-            f"{self.worst_index}: reference {self.reference_value:.7g}, Keras {self.keras_value:.7g}. "
-            "Check that the weights were copied (to_keras / from_keras) and that both use the same "
-            "activation"
-            + (
-                "; with training=True a Dropout draws different masks on each side, so compare it with "
-                "training=False or rate=0."
-                if self.training
-                else "."
-            )
+            f"{self.worst_index}: reference {self.reference_value:.7g}, Keras {self.keras_value:.7g}. {advice}"
         )
 
 
@@ -156,4 +166,5 @@ def compare(ref, keras_obj, x, rtol=1e-5, atol=1e-6, training=False):
         reference_value=ref_value,
         keras_value=keras_value,
         training=bool(training),
+        output_scale=float(np.abs(expected).max()) if expected.size else 0.0,
     )
