@@ -36,6 +36,8 @@ def build_parser():
     grade.add_argument("--processes", type=int, default=Limits.processes, help="processes/threads per kernel")
     grade.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest submitted file accepted")
     grade.add_argument("--no-sandbox", action="store_true", help="skip bubblewrap (rlimits only)")
+    grade.add_argument("--fresh-kernels", action="store_true",
+                       help="start every kernel from scratch instead of forking it from a warm zygote")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--report-dir", type=pathlib.Path, help="where grades.csv and report.html go")
 
@@ -77,10 +79,13 @@ def _grade(args):
         print(f"autograder: {warning}", file=sys.stderr)
     cluster = args.cluster
     grader = Grader(course, sandbox, workers=args.workers, cluster=cluster, max_bytes=args.max_bytes,
-                    progress=not args.no_progress)
+                    progress=not args.no_progress, warm=not args.fresh_kernels)
     summary = grader.run(args.assignment, args.student, args.report_dir)
     print(f"graded {summary.graded}, skipped {summary.skipped} (already graded), problems {len(summary.errors)}; "
           f"report: {summary.report}")
+    t = summary.timings
+    print(f"time: planning {t.get('plan', 0):.1f} s, notebook runs {t.get('runs', 0):.1f} s (wall; of which "
+          f"gradebook and journal writes {t.get('save', 0):.1f} s), report {t.get('report', 0):.1f} s")
     for error in summary.errors:
         print(f"  problem: {error}")
     return 0 if summary.ok else 1

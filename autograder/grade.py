@@ -13,11 +13,12 @@ import dataclasses
 import datetime
 import hashlib
 import sys
+import time
 
 import nbformat
 from tqdm import tqdm
 
-from autograder import decide, gradebook, report, trusted
+from autograder import decide, gradebook, report, trusted, warm
 from autograder.cluster import make_pool
 from autograder.journal import Journal
 from autograder.pipeline import Job, release_view, run_job
@@ -35,6 +36,7 @@ class Summary:
     skipped: int = 0
     errors: list = dataclasses.field(default_factory=list)
     report: str = None
+    timings: dict = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self):
@@ -45,8 +47,9 @@ class Grader:
     """One grading run over a :class:`~autograder.course.Course` (see module docstring)."""
 
     def __init__(self, course, sandbox, workers=None, cluster=None, max_bytes=DEFAULT_MAX_BYTES, progress=True,
-                 out=sys.stderr):
+                 out=sys.stderr, warm=True):
         self.course, self.sandbox, self.max_bytes = course, sandbox, max_bytes
+        self.warm = warm and sandbox.use_bwrap  # the zygote's clean-up needs its own PID namespace
         self.workers, self.cluster, self.progress, self.out = workers, cluster, progress, out
         self.journal = Journal(course.runs_dir)
         self.summary = Summary()
@@ -84,6 +87,9 @@ class Grader:
                     self.references[(assignment, spec.name)] = cached
                 else:
                     trusted_jobs.append(Job("trusted", spec, self.sandbox, ignore_pattern=self.course.ignore_pattern))
+        preload = warm.preload_for([s for a in {a for a, _ in self.plans} for s in self._specs(a)])
+        for job in trusted_jobs + jobs:
+            job.warm, job.preload = self.warm, preload
         return trusted_jobs + jobs
 
     def _specs(self, assignment):
@@ -95,13 +101,19 @@ class Grader:
 
     # -- run ------------------------------------------------------------------------------------------
     def run(self, assignments=None, students=None, report_dir=None):
+        clock = time.monotonic()
         jobs = self.plan(assignments, students)
+        self.summary.timings = {"plan": time.monotonic() - clock, "save": 0.0}
         if self.summary.skipped:
             self.say(f"{self.summary.skipped} submission(s) already graded with the same files: skipped "
                      f"(delete {self.course.runs_dir} to regrade everything)")
+        clock = time.monotonic()
         if jobs:
             self._dispatch(jobs)
+        self.summary.timings["runs"] = time.monotonic() - clock
+        clock = time.monotonic()
         self.summary.report = str(report.write(self.course, report_dir))
+        self.summary.timings["report"] = time.monotonic() - clock
         return self.summary
 
     def _dispatch(self, jobs):
@@ -195,12 +207,14 @@ class Grader:
             record["notebooks"][spec.name] = {k: result.get(k) for k in ("reason", "fault", "notes", "flags",
                                                                          "timings")}
             record["notebooks"][spec.name]["cells"] = cells
+        clock = time.monotonic()
         gradebook.save(self.course, sub, notebooks, self.course.timestamp(sub))
         cells = [c for nb in record["notebooks"].values() for c in nb["cells"].values()]
         record["score"] = sum(c["points"] or 0 for c in cells)
         record["max_score"] = sum(c["max"] for c in cells)
         self.journal.write(record)
         self.summary.graded += 1
+        self.summary.timings["save"] += time.monotonic() - clock
 
 
 def decide_notebook(spec, result, reference):

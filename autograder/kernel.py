@@ -21,6 +21,7 @@ import os
 import pathlib
 import signal
 import time
+import uuid
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -29,6 +30,7 @@ from traitlets import Any
 
 from autograder import guard
 from autograder.spec import is_test
+from autograder.warm import WarmProvisioner
 
 MARKER = "\n[autograder: output truncated: more than {cap} bytes of output in this {scope}]\n"
 RECORD_MIME = "application/vnd.fclab.check+json"
@@ -70,13 +72,13 @@ class GradingClient(NotebookClient):
             run without the guard (self-study ``check``).
     """
 
-    def __init__(self, nb, sandbox, workdir, runtime_dir, bindings=None, **kw):
+    def __init__(self, nb, sandbox, workdir, runtime_dir, bindings=None, zygote=None, **kw):
         lim = sandbox.limits
         super().__init__(nb, timeout=int(lim.cell_timeout), interrupt_on_timeout=True, allow_errors=True,
                          kernel_name="python3", shutdown_kernel="immediate", startup_timeout=120,
                          iopub_timeout=10, **kw)
         self.sandbox, self.workdir, self.runtime_dir = sandbox, pathlib.Path(workdir), pathlib.Path(runtime_dir)
-        self.bindings = bindings
+        self.bindings, self.zygote = bindings, zygote
         self._spent, self._total, self._cut = {}, 0, set()
         self._interrupted = set()
         self.base_params, self.guard_reports, self.cell_log = {}, {}, []
@@ -88,6 +90,11 @@ class GradingClient(NotebookClient):
                                        ip=str(self.runtime_dir / "kernel"),
                                        connection_file=str(self.runtime_dir / "kernel.json"),
                                        sandbox=self.sandbox, workdir=self.workdir, runtime_dir=self.runtime_dir)
+        if self.zygote is not None:  # a warm kernel forked by the worker's zygote (autograder.warm)
+            self.km.kernel_id = str(uuid.uuid4())
+            self.km.provisioner = WarmProvisioner(kernel_id=self.km.kernel_id, kernel_spec=self.km.kernel_spec,
+                                                  parent=self.km)
+            self.km.provisioner.zygote = self.zygote
         return self.km
 
     async def run(self):
@@ -281,10 +288,14 @@ async def _ensure(value):
     return await value if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future) else value
 
 
-def run_notebook(nb, sandbox, workdir, runtime_dir, bindings=None):
-    """Run ``nb`` (NotebookNode) in a sandboxed kernel -> the finished :class:`GradingClient`."""
+def run_notebook(nb, sandbox, workdir, runtime_dir, bindings=None, zygote=None):
+    """Run ``nb`` (NotebookNode) in a sandboxed kernel -> the finished :class:`GradingClient`.
+
+    With ``zygote`` (:class:`autograder.warm.Zygote`) the kernel is forked from it instead of started fresh;
+    ``workdir`` and ``runtime_dir`` must then be the zygote's.
+    """
     os.makedirs(runtime_dir, exist_ok=True)
     sandbox.prepare_dirs(workdir, runtime_dir)
-    client = GradingClient(nb, sandbox, workdir, runtime_dir, bindings=bindings)
+    client = GradingClient(nb, sandbox, workdir, runtime_dir, bindings=bindings, zygote=zygote)
     asyncio.run(client.run())
     return client

@@ -9,8 +9,10 @@ happen in the main process (:mod:`autograder.grade`). A job never raises for a b
 fault ends up as ``reason``/``fault`` in the result.
 """
 
+import atexit
 import copy
 import dataclasses
+import multiprocessing.util
 import pathlib
 import shutil
 import tempfile
@@ -18,7 +20,7 @@ import time
 
 import nbformat
 
-from autograder import decide, integrity, kernel, prepare, rebuild
+from autograder import decide, integrity, kernel, prepare, rebuild, warm
 from autograder.spec import gid, is_solution
 
 
@@ -34,6 +36,8 @@ class Job:
         sha: the submitted file's hash (journal key).
         sandbox: the :class:`~autograder.sandbox.Sandbox` settings.
         ignore_pattern: the course's IgnorePattern regex, or None.
+        warm, preload: fork the kernel from this worker's zygote that imported ``preload`` once
+            (:mod:`autograder.warm`); falls back to a fresh kernel if the zygote fails.
     """
 
     kind: str
@@ -44,6 +48,8 @@ class Job:
     sha: str = ""
     reason: str = None
     ignore_pattern: str = None
+    warm: bool = False
+    preload: tuple = ()
 
     @property
     def label(self):
@@ -80,7 +86,8 @@ def run_job(job):
     for obs in result["observed"].values():
         result["flags"] += [f"guard before {obs['index']}: {r}" for r in obs["restored"] if not r.startswith("note:")]
     result["timings"] = dict(client.timings, slowest_cells=sorted(
-        client.cell_log, key=lambda c: -c["seconds"])[:3])
+        client.cell_log, key=lambda c: -c["seconds"])[:3],
+        first_code_cell=client.cell_log[0]["seconds"] if client.cell_log else 0.0)
     for cell in executed["cells"]:
         cell.get("metadata", {}).pop("autograder", None)
     result["executed"] = nbformat.from_dict(executed)
@@ -93,22 +100,83 @@ def _finish(result, started):
 
 
 def _execute(job, graded, on_disk):
-    """Run ``graded`` in a fresh sandbox; the folder holds only the student's own file and support files."""
+    """Run ``graded`` in a sandbox whose folder holds only the student's own file and the support files."""
+    if job.warm:
+        try:
+            return _execute_warm(job, graded, on_disk)
+        except warm.ZygoteError:
+            _drop_zygote()
     base = pathlib.Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
         workdir, runtime = base / "work", base / "run"
         workdir.mkdir()
         runtime.mkdir()
-        (workdir / f"{job.spec.name}.ipynb").write_bytes(
-            on_disk if isinstance(on_disk, bytes) else nbformat.writes(on_disk).encode())
-        for rel, data in job.spec.support_files.items():
-            target = workdir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        nb = nbformat.from_dict(copy.deepcopy(graded))
-        return kernel.run_notebook(nb, job.sandbox, workdir, runtime, bindings=job.spec.bindings)
+        _fill(workdir, job, on_disk)
+        return kernel.run_notebook(nbformat.from_dict(copy.deepcopy(graded)), job.sandbox, workdir, runtime,
+                                   bindings=job.spec.bindings)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _fill(workdir, job, on_disk):
+    (workdir / f"{job.spec.name}.ipynb").write_bytes(
+        on_disk if isinstance(on_disk, bytes) else nbformat.writes(on_disk).encode())
+    for rel, data in job.spec.support_files.items():
+        target = workdir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+_ZYGOTE = {}  # this worker process's zygote: {"key": ..., "zygote": Zygote, "base": folder}
+
+
+def _execute_warm(job, graded, on_disk):
+    started = time.monotonic()
+    zygote = _zygote(job)
+    zygote_start = time.monotonic() - started
+    workdir, runtime = zygote.workdir, zygote.runtime_dir
+    for folder in (workdir, runtime):
+        for entry in folder.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    _fill(workdir, job, on_disk)
+    try:
+        client = kernel.run_notebook(nbformat.from_dict(copy.deepcopy(graded)), job.sandbox, workdir, runtime,
+                                     bindings=job.spec.bindings, zygote=zygote)
+    finally:
+        try:
+            zygote.reset()
+        except warm.ZygoteError:  # it died (or a fork bomb left it no room): start a new one next time
+            _drop_zygote()
+    if client.fault and client.fault.startswith("the kernel could not start"):
+        raise warm.ZygoteError(client.fault)
+    client.timings["zygote_start"] = zygote_start  # > 0 only for the job that started this worker's zygote
+    return client
+
+
+def _zygote(job):
+    key = (job.preload, repr(job.sandbox))
+    if _ZYGOTE.get("key") == key and _ZYGOTE["zygote"].alive():
+        return _ZYGOTE["zygote"]
+    _drop_zygote()
+    base = pathlib.Path(tempfile.mkdtemp(prefix="autograder-warm-"))
+    (base / "work").mkdir()
+    (base / "run").mkdir()
+    try:
+        zygote = warm.Zygote(job.sandbox, base / "work", base / "run", job.preload)
+    except (OSError, ValueError, warm.ZygoteError) as exc:
+        shutil.rmtree(base, ignore_errors=True)
+        raise warm.ZygoteError(f"the warm-kernel zygote did not start: {exc}") from exc
+    _ZYGOTE.update(key=key, zygote=zygote, base=base)
+    atexit.register(_drop_zygote)  # plain processes (dask workers) ...
+    multiprocessing.util.Finalize(zygote, _drop_zygote, exitpriority=10)  # ... and pool workers (no atexit)
+    return zygote
+
+
+def _drop_zygote():
+    if _ZYGOTE:
+        _ZYGOTE["zygote"].close()
+        shutil.rmtree(_ZYGOTE["base"], ignore_errors=True)
+        _ZYGOTE.clear()
 
 
 def trusted_notebook(spec):

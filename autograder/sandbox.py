@@ -110,9 +110,12 @@ class Sandbox:
         env["PATH"] = f"{pathlib.Path(sys.executable).parent}:/usr/bin:/bin"
         return env
 
-    def wrap(self, argv, workdir, runtime_dir):
-        """The full command line: ``bwrap … -- setpriv … prlimit … <argv>``."""
-        return self._bwrap(workdir, runtime_dir) + self._setpriv() + self._prlimit() + list(argv)
+    def wrap(self, argv, workdir, runtime_dir, as_pid_1=False):
+        """The full command line: ``bwrap … -- setpriv … prlimit … <argv>``.
+
+        ``as_pid_1``: the command is the PID namespace's init (the warm-kernel zygote reaps and cleans it).
+        """
+        return self._bwrap(workdir, runtime_dir, as_pid_1) + self._setpriv() + self._prlimit() + list(argv)
 
     def _prlimit(self):
         lim = self.limits
@@ -141,11 +144,11 @@ class Sandbox:
         return [shutil.which("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--"]
 
-    def _bwrap(self, workdir, runtime_dir):
+    def _bwrap(self, workdir, runtime_dir, as_pid_1=False):
         if not self.use_bwrap:
             return []
-        args = [shutil.which("bwrap"), "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                "--unshare-cgroup-try", "--die-with-parent", "--hostname", "sandbox",
+        args = [shutil.which("bwrap")] + (["--as-pid-1"] if as_pid_1 else [])
+        args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--hostname", "sandbox",
                 # the kernel's parent is the namespace's init: don't let ipykernel poll the outer pid
                 "--unsetenv", "JPY_PARENT_PID"]
         if os.geteuid() != 0:
