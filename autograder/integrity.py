@@ -44,6 +44,8 @@ OPENERS = {"open", "io.open", "os.open", "os.listdir", "os.scandir", "os.walk", 
            "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "glob.glob", "sqlite3.connect"}
 GRADING_WORDS = ("gradebook", "nbgrader", "source/", "/source", "submitted/", "autograded", ".ipynb",
                  "BEGIN HIDDEN", "autograder")
+INTERNALS = {"__dict__", "__globals__", "__code__", "__closure__", "__subclasses__", "__mro__", "__bases__",
+             "__setattr__", "__delattr__", "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame"}
 DUNDERS = {"__builtins__", "__module__", "__code__", "__globals__", "__qualname__", "__class__", "__dict__"}
 
 
@@ -166,15 +168,18 @@ class _Visitor(ast.NodeVisitor):
         path = self.dotted(node) or ""
         if node.attr in IPYTHON_INTERNALS and (path.startswith("get_ipython()") or path.startswith("IPython")):
             self.flag(node, f"reaches IPython internals ({path})")
-        elif path.startswith("sys.modules") and isinstance(node.ctx, ast.Load) and node.attr in (
-                "pop", "update", "setdefault", "clear", "__setitem__", "__delitem__"):
-            self.flag(node, "edits sys.modules")
+        elif path == "sys.modules" and isinstance(node.ctx, ast.Load):
+            self.flag(node, "uses sys.modules (the modules the tests import)")
+        elif node.attr in INTERNALS:
+            self.flag(node, f"reaches into object internals ({node.attr})")
         self.generic_visit(node)
 
     def visit_Call(self, node):
         path = self.dotted(node.func) or ""
         if path in RISKY_CALLS:
             self.flag(node, f"calls {path}")
+        elif path.endswith("__setattr__") or path.endswith("__delattr__") or (path == "vars" and node.args):
+            self.flag(node, f"sets attributes indirectly: {path}()")
         if path in ("setattr", "delattr") and node.args:
             base = self.dotted(node.args[0])
             if base is None or _guarded(base):

@@ -172,8 +172,11 @@ class GradingClient(NotebookClient):
         return f"the kernel died {where}{why}; cells after it did not run"
 
     def _log_tail(self):
-        try:
-            text = (self.runtime_dir / "kernel.log").read_bytes()[-800:].decode(errors="replace")
+        try:  # the folder is the sandbox's: never follow a link it may have planted
+            fd = os.open(self.runtime_dir / "kernel.log", os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as handle:
+                handle.seek(max(0, os.fstat(fd).st_size - 800))
+                text = handle.read().decode(errors="replace")
         except OSError:
             return "no kernel log"
         return f"kernel log: {text.strip()}"

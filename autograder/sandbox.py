@@ -98,7 +98,7 @@ class Sandbox:
             for root, subdirs, files in os.walk(folder):
                 for name in [root] + [os.path.join(root, f) for f in subdirs + files]:
                     if uid is not None:
-                        os.chown(name, uid, uid)
+                        os.chown(name, uid, uid, follow_symlinks=False)
 
     def env(self):
         """The kernel's environment: an allow-list of ours plus fixed values."""

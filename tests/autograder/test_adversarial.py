@@ -19,6 +19,7 @@ from autograder.gradebook import scores_in_gradebook
 from autograder.journal import Journal
 
 TEST_IDS = tuple(F.POINTS)
+pytestmark = pytest.mark.xdist_group("autograder-adversarial")  # one module fixture: keep its tests on one xdist worker
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from autograder.course import Course
 from autograder.grade import Grader
 from autograder.gradebook import scores_in_gradebook
 
+pytestmark = pytest.mark.xdist_group("autograder-parity")  # one module fixture: keep its tests on one xdist worker
+
 HONEST_CORPUS = {
     "honest": {},
     "partial": {"ex2_relu": "def relu(x):\n    return x"},

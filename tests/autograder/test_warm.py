@@ -70,3 +70,18 @@ def test_warm_and_fresh_kernels_give_the_same_scores(tmp_path, release_nb, sandb
         assert "exit status 3" in records["crashing"]["notebooks"][F.ASSIGNMENT]["fault"]
     assert scores["warm"] == scores["fresh"]
     assert sum(scores["warm"]["partial"][F.ASSIGNMENT].values()) == 3
+
+
+def test_without_bubblewrap_kernels_still_run_under_rlimits(course_dir, release_nb, test_limits):
+    from autograder.sandbox import Sandbox
+
+    box, warning = Sandbox.create(test_limits, sandbox=False)
+    assert "rlimits only" in warning and not box.use_bwrap
+    hog = "import numpy as np\nbig = np.ones(4 * 2**30, dtype=np.uint8)  # over the 2 GB address-space limit"
+    answers = {"honest": {}, "hog": {"ex2_relu": F.honest_answers()["ex2_relu"] + "\n" + hog}}
+    for student, changed in answers.items():
+        F.submit(course_dir, student, F.answer(release_nb, dict(F.honest_answers(), **changed)))
+    records = _grade(course_dir, box)
+    assert records["honest"]["score"] == records["hog"]["score"] == F.MAX_SCORE
+    nb = (Course(course_dir).autograded_dir("hog", F.ASSIGNMENT) / "ps1.ipynb").read_text()
+    assert "MemoryError" in nb
