@@ -1,6 +1,12 @@
 """The instructor's whole nbgrader cycle on a temporary copy of the course: generate, collect a corpus of
 submissions, autograde, feedback, export — the scores equal the expected table exactly, and no feedback
-file shows a hidden test."""
+file shows a hidden test.
+
+The same runs are the lessons' execution tests (nbgrader executes each notebook top to bottom with
+nbclient, test cells restored from source/): the complete submission — the source notebook's solutions in
+the student's notebook — runs with no error and nothing on stderr in a graded cell; the blank release
+fails only with NotImplementedError, in answer and test cells, and every test cell fails on it.
+"""
 
 import csv
 import html
@@ -18,6 +24,46 @@ def _visible_text(html_text):
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
+def _errors(nb):
+    return [
+        (index, cell.metadata.get("nbgrader", {}), output)
+        for index, cell in enumerate(nb.cells)
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
+
+
+def check_complete_runs_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    errors = [f"cell {i}: {out['ename']}: {out['evalue'][:300]}" for i, _, out in _errors(nb)]
+    assert not errors, f"{path.name} with the source's solutions should run clean, but: {errors}"
+    stderr = [
+        (i, out["text"][:300])
+        for i, cell in enumerate(nb.cells)
+        if cell.metadata.get("nbgrader", {}).get("grade")
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    ]
+    assert not stderr, f"{path.name}: graded cells wrote to stderr (nbgrader zeroes them): {stderr}"
+
+
+def check_blank_fails_only_on_missing_answers(path):
+    nb = nbformat.read(path, as_version=4)
+    errors = _errors(nb)
+    unexpected = [
+        f"cell {i}: {out['ename']}: {out['evalue'][:200]}"
+        for i, meta, out in errors
+        if not (out["ename"] == "NotImplementedError" and (meta.get("grade") or meta.get("solution")))
+    ]
+    assert not unexpected, f"the blank {path.name} should fail only with NotImplementedError, but: {unexpected}"
+    graded = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    failing = {i for i, meta, _ in errors if meta.get("grade")}
+    assert graded and failing == set(graded), (
+        f"every test cell of the blank {path.name} should fail (test cells {graded}, failing {sorted(failing)}): "
+        "a test that passes on a blank answer checks nothing"
+    )
+
+
 @pytest.mark.parametrize("name", lesson_names() or ["(none)"])
 def test_nbgrader_cycle_scores_and_feedback(name, tmp_path):
     course = copy_course(tmp_path)
@@ -31,6 +77,9 @@ def test_nbgrader_cycle_scores_and_feedback(name, tmp_path):
     nbgrader(course, "autograde", name, "--create")
     nbgrader(course, "generate_feedback", name)
     nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
+
+    check_complete_runs_clean(course / "autograded" / "complete" / name / f"{name}.ipynb")
+    check_blank_fails_only_on_missing_answers(course / "autograded" / "blank" / name / f"{name}.ipynb")
 
     with open(tmp_path / "grades.csv") as handle:
         rows = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle) if row["assignment"] == name}
