@@ -52,7 +52,7 @@ def observe(notebook, cell_log, guard_reports, fault):
             untrusted += [report["error"]] if "error" in report else report.get("untrusted", [])
         observed[gid(cell)] = {
             "index": index, "status": entry["status"], "seconds": round(entry["seconds"], 3),
-            "error": _first_line(f"{error.get('ename')}: {error.get('evalue')}") if error else None,
+            "error": _error_line(error) if error else None,
             "stderr": _first_line(stderr.get("text", "")) if stderr else None,
             "records": [o["data"][RECORD_MIME] for o in outputs
                         if o.get("output_type") == "display_data" and RECORD_MIME in o.get("data", {})],
@@ -118,6 +118,13 @@ def _run_failure(observed):
     if observed["stderr"]:
         return f"wrote to stderr (nbgrader gives 0 for that): {observed['stderr']}"
     return None
+
+
+def _error_line(error):
+    ename, evalue = error.get("ename", "Error"), _first_line(error.get("evalue", ""))
+    if ename == "NotImplementedError" and not evalue:
+        return "NotImplementedError (the exercise is not answered yet)"
+    return f"{ename}: {evalue}" if evalue else ename
 
 
 def _first_line(text):

@@ -104,6 +104,10 @@ class Grader:
         clock = time.monotonic()
         jobs = self.plan(assignments, students)
         self.summary.timings = {"plan": time.monotonic() - clock, "save": 0.0}
+        if not jobs and not self.summary.skipped:
+            self.say(f"nothing to grade: no submission folders in {self.course.submitted_dir()} (expected "
+                     f"submitted/STUDENT/ASSIGNMENT/ASSIGNMENT.ipynb; file an LMS download with "
+                     f"`python -m autograder collect FOLDER --course {self.course.root}`)")
         if self.summary.skipped:
             self.say(f"{self.summary.skipped} submission(s) already graded with the same files: skipped "
                      f"(delete {self.course.runs_dir} to regrade everything)")

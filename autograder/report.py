@@ -78,7 +78,8 @@ def _plots(records):
     scores = [r["score"] for r in records]
     top = max(r["max_score"] for r in records) or 1
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
-    left.hist(scores, bins=min(20, max(5, int(top) + 1)), range=(0, top), color="#4c72b0")
+    bins = [k - 0.5 for k in range(int(top) + 2)] if top <= 40 else 20  # one bar per whole point
+    left.hist(scores, bins=bins, color="#4c72b0", edgecolor="white")
     left.set(title="Total score", xlabel="points", ylabel="students")
     by_cell = {}
     for r in records:

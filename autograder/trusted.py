@@ -6,6 +6,7 @@ solution cells) and is cached under ``course/autograder-runs/.trusted/`` keyed b
 notebook whose own test cells do not pass cannot be a reference: :class:`TrustedRunError` says which.
 """
 
+import hashlib
 import json
 
 from autograder import decide
@@ -19,7 +20,9 @@ class TrustedRunError(RuntimeError):
 
 
 def cache_path(course, spec):
-    return course.runs_dir / CACHE_DIR / spec.assignment / f"{spec.name}-{spec.sha256[:20]}.json"
+    """Keyed by the source (and checks code, see NotebookSpec.sha256) and the course's IgnorePattern."""
+    key = hashlib.sha256(f"{spec.sha256}|{course.ignore_pattern}".encode()).hexdigest()
+    return course.runs_dir / CACHE_DIR / spec.assignment / f"{spec.name}-{key[:20]}.json"
 
 
 def load(course, spec):
