@@ -1,4 +1,4 @@
-"""Fixtures for the autograder's tests: the small numpy-only course (see fixture_course.py)."""
+"""Fixtures for the autograder's tests: the small numpy-only course (see autograder_fixture.py)."""
 
 import pathlib
 import sys
@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-import fixture_course  # noqa: E402  (needs the path above)
+import autograder_fixture  # noqa: E402  (needs the path above)
 
 
 @pytest.fixture(scope="session")
@@ -30,10 +30,10 @@ def sandbox(test_limits):
 @pytest.fixture
 def course_dir(tmp_path):
     """A fresh fixture course (no submissions yet)."""
-    return fixture_course.make_course(tmp_path)
+    return autograder_fixture.make_course(tmp_path)
 
 
 @pytest.fixture(scope="session")
 def release_nb(tmp_path_factory):
     """The fixture's student version (built once)."""
-    return fixture_course.release_notebook(fixture_course.make_course(tmp_path_factory.mktemp("release")))
+    return autograder_fixture.release_notebook(autograder_fixture.make_course(tmp_path_factory.mktemp("release")))

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-import fixture_course as F
+import autograder_fixture as F
 from autograder.course import Course
 from autograder.grade import Grader
 from autograder.gradebook import scores_in_gradebook

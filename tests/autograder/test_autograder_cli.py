@@ -12,7 +12,7 @@ import time
 import nbformat
 import pytest
 
-import fixture_course as F
+import autograder_fixture as F
 from autograder.cli import main
 from autograder.course import Course
 from autograder.gradebook import scores_in_gradebook

@@ -10,7 +10,7 @@ import dataclasses
 
 import nbformat
 
-import fixture_course as F
+import autograder_fixture as F
 
 WRONG_ADD_BIAS = "def add_bias(X, b):\n    return X - b"
 HONEST = F.honest_answers()
@@ -73,7 +73,7 @@ def _edited(nb):
 
 
 def cases(release, course_dir):
-    """``{student: Case}`` for a course whose source notebook is :func:`fixture_course.source_notebook`."""
+    """``{student: Case}`` for a course whose source notebook is :func:`autograder_fixture.source_notebook`."""
     gradebook = (course_dir / "gradebook.db").resolve()
     source = (course_dir.parent / "source" / "ps1" / "ps1.ipynb").resolve()
     relu_wrong = "def relu(x):\n    return x"

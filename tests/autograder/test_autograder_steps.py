@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import fixture_course as F
+import autograder_fixture as F
 from autograder import guard, prepare, rebuild
 from autograder.course import Course
 from autograder.feedback import HideHiddenTestTracebacks

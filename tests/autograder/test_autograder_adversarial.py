@@ -11,8 +11,8 @@ import sqlite3
 import nbformat
 import pytest
 
-import corpus
-import fixture_course as F
+import autograder_corpus as corpus
+import autograder_fixture as F
 from autograder.course import Course
 from autograder.grade import Grader
 from autograder.gradebook import scores_in_gradebook
