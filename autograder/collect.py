@@ -50,7 +50,8 @@ def collect(folder, course, update=False):
     assignments = course.assignments()
     if not assignments:
         raise ValueError(f"the course at {course.root} has no assignment in {course.source_dir('.')}")
-    expected = f"expected STUDENT_ASSIGNMENT.ipynb or STUDENT/ASSIGNMENT/NAME.ipynb, ASSIGNMENT one of {', '.join(assignments)}"
+    expected = (f"expected STUDENT_ASSIGNMENT.ipynb or STUDENT/ASSIGNMENT/NAME.ipynb, ASSIGNMENT one of "
+                f"{', '.join(assignments)}")
     report, targets = [], {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)

@@ -71,7 +71,8 @@ class Grader:
         for sub in self.course.submissions(assignments, students):
             specs = self._specs(sub.assignment)
             files = {s.name: read_bytes(sub.folder / f"{s.name}.ipynb", self.max_bytes) for s in specs}
-            key = hashlib.sha256("|".join(f"{s.name}:{files[s.name][1]}:{s.sha256}" for s in specs).encode()).hexdigest()
+            key = "|".join(f"{s.name}:{files[s.name][1]}:{s.sha256}" for s in specs)
+            key = hashlib.sha256(key.encode()).hexdigest()  # the files submitted and the sources they answer
             if self.journal.done(sub.assignment, sub.student, key):
                 self.summary.skipped += 1
                 continue

@@ -125,9 +125,7 @@ class Sandbox:
         if prlimit:
             return [prlimit] + [f"--{k}={v}" for k, v in values.items()] + ["--"]
         code = ("import os,resource as r,sys;"
-                + "".join(f"r.setrlimit(r.RLIMIT_{k.upper()},({v},{v}));"
-                          for k, v in {"cpu": values["cpu"], "as": values["as"], "nproc": values["nproc"],
-                                       "fsize": values["fsize"], "core": 0}.items())
+                + "".join(f"r.setrlimit(r.RLIMIT_{k.upper()},({v},{v}));" for k, v in values.items())
                 + "os.execv(sys.argv[1],sys.argv[1:])")
         return [sys.executable, "-c", code]
 
@@ -148,9 +146,10 @@ class Sandbox:
         if not self.use_bwrap:
             return []
         args = [shutil.which("bwrap")] + (["--as-pid-1"] if as_pid_1 else [])
-        args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--hostname", "sandbox",
-                # the kernel's parent is the namespace's init: don't let ipykernel poll the outer pid
-                "--unsetenv", "JPY_PARENT_PID"]
+        args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                 "--die-with-parent", "--hostname", "sandbox",
+                 # the kernel's parent is the namespace's init: don't let ipykernel poll the outer pid
+                 "--unsetenv", "JPY_PARENT_PID"]
         if os.geteuid() != 0:
             args.append("--unshare-user")
         for top in ("/usr", "/etc"):

@@ -49,8 +49,9 @@ def test_nothing_of_one_student_reaches_the_next(course_dir, release_nb, sandbox
     if not sandbox.use_bwrap:
         pytest.skip("warm kernels need bubblewrap (their clean-up needs a PID namespace)")
     honest = F.honest_answers()
-    F.submit(course_dir, "a_polluter", F.answer(release_nb, dict(honest, ex1_add_bias=honest["ex1_add_bias"] + "\n" + POLLUTE)))
-    F.submit(course_dir, "b_inspector", F.answer(release_nb, dict(honest, ex1_add_bias=honest["ex1_add_bias"] + "\n" + INSPECT)))
+    for student, extra in (("a_polluter", POLLUTE), ("b_inspector", INSPECT)):
+        answers = dict(honest, ex1_add_bias=honest["ex1_add_bias"] + "\n" + extra)
+        F.submit(course_dir, student, F.answer(release_nb, answers))
     records = _grade(course_dir, sandbox)  # one worker: the inspector runs right after, in the same zygote
     assert records["b_inspector"]["score"] == F.MAX_SCORE
     nb = (Course(course_dir).autograded_dir("b_inspector", F.ASSIGNMENT) / "ps1.ipynb").read_text()

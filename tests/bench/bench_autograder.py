@@ -81,6 +81,7 @@ def _table(course, ours_s, theirs_s, log, identical):
     records = [json.loads(p.read_text()) for p in (course.runs_dir / LESSON).glob("*.json")]
     timings = [r["notebooks"][LESSON]["timings"] for r in records]
     trusted = json.loads(next((course.runs_dir / ".trusted" / LESSON).glob("*.json")).read_text())["timings"]
+    zygotes = sum(t.get("zygote_start", 0.0) for t in timings) + trusted.get("zygote_start", 0.0)
     mean = lambda key: statistics.mean(t.get(key, 0.0) for t in timings)  # noqa: E731
     main = re.search(r"time: planning ([\d.]+) s, notebook runs ([\d.]+) s .*writes ([\d.]+) s\), report ([\d.]+)", log)
     plan, runs, save, report = (float(x) for x in main.groups()) if main else (0, 0, 0, 0)
@@ -91,7 +92,7 @@ def _table(course, ours_s, theirs_s, log, identical):
         f"  ratio                   {ours_s / theirs_s:7.2f}    (goal <= 0.5)",
         f"  scores identical        {identical}",
         "where the autograder's time goes (per notebook run, mean over submissions; runs overlap on the workers):",
-        f"  warm zygote start       {sum(t.get('zygote_start', 0.0) for t in timings) + trusted.get('zygote_start', 0.0):6.2f} s"
+        f"  warm zygote start       {zygotes:6.2f} s"
         f"  (total over the workers: python + preloaded imports, once per worker)",
         f"  kernel start (fork)     {mean('kernel_start'):6.2f} s",
         f"  first code cell         {mean('first_code_cell'):6.2f} s  (the lesson's imports; preloaded in the zygote)",
