@@ -13,6 +13,7 @@ import atexit
 import copy
 import dataclasses
 import multiprocessing.util
+import os
 import pathlib
 import shutil
 import tempfile
@@ -106,7 +107,7 @@ def _execute(job, graded, on_disk):
             return _execute_warm(job, graded, on_disk)
         except warm.ZygoteError:
             _drop_zygote()
-    base = pathlib.Path(tempfile.mkdtemp(prefix="autograder-"))
+    base = pathlib.Path(tempfile.mkdtemp(prefix=f"autograder-{os.getpid()}-"))
     try:
         workdir, runtime = base / "work", base / "run"
         workdir.mkdir()
@@ -158,7 +159,8 @@ def _zygote(job):
     if _ZYGOTE.get("key") == key and _ZYGOTE["zygote"].alive():
         return _ZYGOTE["zygote"]
     _drop_zygote()
-    base = pathlib.Path(tempfile.mkdtemp(prefix="autograder-warm-"))
+    _sweep_stale()
+    base = pathlib.Path(tempfile.mkdtemp(prefix=f"autograder-warm-{os.getpid()}-"))
     (base / "work").mkdir()
     (base / "run").mkdir()
     try:
@@ -170,6 +172,14 @@ def _zygote(job):
     atexit.register(_drop_zygote)  # plain processes (dask workers) ...
     multiprocessing.util.Finalize(zygote, _drop_zygote, exitpriority=10)  # ... and pool workers (no atexit)
     return zygote
+
+
+def _sweep_stale():
+    """Remove the folders of workers that were killed (SIGKILL leaves no chance to clean up)."""
+    for folder in pathlib.Path(tempfile.gettempdir()).glob("autograder-*-*"):
+        pid = folder.name.split("-")[-2]
+        if pid.isdigit() and folder.is_dir() and not pathlib.Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _drop_zygote():
