@@ -62,7 +62,7 @@ def test_lock_satisfies_every_declared_range(repo):
         elif pins[name] not in req.specifier:
             problems.append(f"{req.name}: lock pins {pins[name]}, pyproject asks {req.specifier}")
     assert not problems, "requirements.lock is out of step with pyproject.toml; re-run " \
-        "`uv pip compile pyproject.toml --extra dev -o requirements.lock`:\n" + "\n".join(problems)
+        "`uv pip compile pyproject.toml --extra dev --override overrides.txt -o requirements.lock`:\n" + "\n".join(problems)
 
 
 def test_installed_versions_are_the_locked_ones(repo):
