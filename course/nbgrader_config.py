@@ -29,10 +29,6 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ExecutePreprocessor.timeout = 300
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
-# A kernel picks free TCP ports and binds them a moment later; with several gradings at once another
-# process can take one in between ("Address already in use", the kernel dies before kernel_info).
-# Start it again instead of failing the whole submission.
-c.Execute.execute_retries = 3
 
 # ...and should a log line get through anyway, drop it before grades are decided.
 c.IgnorePattern.enabled = True
