@@ -22,7 +22,7 @@ import numpy as np
 
 from fclab.reference import naming
 from fclab.reference._arrays import shape_text
-from fclab.reference.variables import Variable
+from fclab.reference.variables import Variable, assign_all, count_scalars
 
 
 @dataclasses.dataclass
@@ -215,36 +215,11 @@ class Layer:
             ValueError: wrong number of arrays, or an array whose shape differs from its weight's
                 (the message names the index, the weight, the expected and the received shapes).
         """
-        own = self.weights
-        weights = list(weights)
-        if len(weights) != len(own):
-            expected = ", ".join(f"{v.name} {shape_text(v.shape)}" for v in own) or "nothing (not built yet?)"
-            raise ValueError(
-                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
-                f"{len(weights)}, but the layer was expecting {len(own)} weights: {expected}."
-                + ("" if self.built else " Build the layer first: layer.build(input_shape).")
-            )
-        arrays = [np.asarray(w) for w in weights]
-        for index, (variable, value) in enumerate(zip(own, arrays)):
-            if value.shape != variable.shape:
-                raise ValueError(
-                    f"Layer '{self.name}' weight {index} ('{variable.name}') has shape {shape_text(variable.shape)}, "
-                    f"which is not compatible with the provided weight shape {shape_text(value.shape)}. "
-                    "Pass arrays in get_weights() order with the same shapes"
-                    + (" (a transposed kernel? use .T)" if value.shape == variable.shape[::-1] else "")
-                    + "."
-                )
-        for variable, value in zip(own, arrays):
-            variable.assign(value)
+        assign_all(self.weights, weights, f"layer '{self.name}'")
 
     def count_params(self):
         """Number of scalars in all weights. Raises ValueError before the layer is built (like Keras)."""
-        if not self.built:
-            raise ValueError(
-                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
-                "You can build it manually via: `layer.build(input_shape)`."
-            )
-        return int(sum(v.size for v in self.weights))
+        return count_scalars(self.name, self.weights, self.built)
 
     def get_config(self):
         """The constructor arguments as a dict (names and plain values)."""

@@ -16,6 +16,7 @@ from fclab.reference import naming
 from fclab.reference._arrays import shape_text
 from fclab.reference.base_layer import Layer, normalize_shape
 from fclab.reference.summary import summary_text
+from fclab.reference.variables import assign_all, count_scalars
 
 
 class Input:
@@ -241,32 +242,11 @@ class Sequential:
 
     def set_weights(self, weights):
         """Set all weights from a list of arrays in ``weights`` order; checks the count and every shape."""
-        own = self.weights
-        weights = list(weights)
-        if len(weights) != len(own):
-            raise ValueError(
-                f"You called `set_weights(weights)` on model '{self.name}' with a weight list of length "
-                f"{len(weights)}, but the model was expecting {len(own)} weights: "
-                f"{', '.join(f'{v.path} {shape_text(v.shape)}' for v in own) or 'none (build the model first)'}."
-            )
-        arrays = [np.asarray(w) for w in weights]
-        for index, (variable, value) in enumerate(zip(own, arrays)):
-            if value.shape != variable.shape:
-                raise ValueError(
-                    f"Model '{self.name}' weight {index} ('{variable.path}') has shape {shape_text(variable.shape)}, "
-                    f"which is not compatible with the provided weight shape {shape_text(value.shape)}."
-                )
-        for variable, value in zip(own, arrays):
-            variable.assign(value)
+        assign_all(self.weights, weights, f"model '{self.name}'", label="path")
 
     def count_params(self):
         """Total number of scalars in all weights (ValueError before the build, like Keras)."""
-        if not self.built:
-            raise ValueError(
-                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
-                "You can build it manually via: `layer.build(input_shape)`."
-            )
-        return int(sum(v.size for v in self.weights))
+        return count_scalars(self.name, self.weights, self.built)
 
     def summary(self, print_fn=print):
         """Print Keras's summary table: name (type), output shape (batch None), params, and totals.

@@ -128,3 +128,47 @@ class Variable(NDArrayOperatorsMixin):
             f"<Variable path={self.path}, shape={shape_text(self.shape)}, dtype={self.dtype}, "
             f"value={np.array2string(self._value)}>"
         )
+
+
+def assign_all(variables, weights, owner, label="name"):
+    """Assign ``weights`` (arrays, in order) to ``variables`` after checking the count and every shape.
+
+    Nothing is assigned unless everything fits. ``owner`` names the layer or model in messages, e.g.
+    ``"layer 'dense'"``; ``label`` is the Variable attribute that names a weight in them ("name" for a
+    layer's own weights, "path" for a model's).
+
+    Raises:
+        ValueError: a wrong number of arrays (the message lists the expected weights and shapes), or an
+            array whose shape differs from its variable's (it names the index, the variable, the expected
+            and the received shapes, and spots a transposed kernel).
+    """
+    weights = list(weights)
+    if len(weights) != len(variables):
+        expected = ", ".join(f"{getattr(v, label)} {shape_text(v.shape)}" for v in variables)
+        raise ValueError(
+            f"You called `set_weights(weights)` on {owner} with a weight list of length {len(weights)}, "
+            f"but the {owner.split()[0]} was expecting {len(variables)} weights: "
+            f"{expected or 'none yet (build it first: .build(input_shape))'}."
+        )
+    arrays = [np.asarray(w) for w in weights]
+    for index, (variable, value) in enumerate(zip(variables, arrays)):
+        if value.shape != variable.shape:
+            raise ValueError(
+                f"{owner[0].upper()}{owner[1:]} weight {index} ('{getattr(variable, label)}') has shape "
+                f"{shape_text(variable.shape)}, which is not compatible with the provided weight shape "
+                f"{shape_text(value.shape)}. Pass arrays in get_weights() order with the same shapes"
+                + (" (a transposed kernel? use .T)" if value.shape == variable.shape[::-1] else "")
+                + "."
+            )
+    for variable, value in zip(variables, arrays):
+        variable.assign(value)
+
+
+def count_scalars(owner, variables, built):
+    """Number of scalars in ``variables``; ValueError (like Keras's) when ``owner`` is not built yet."""
+    if not built:
+        raise ValueError(
+            f"You tried to call `count_params` on layer '{owner}', but the layer isn't built. "
+            "You can build it manually via: `layer.build(input_shape)`."
+        )
+    return int(sum(v.size for v in variables))
