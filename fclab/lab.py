@@ -65,12 +65,12 @@ def main(argv=None):
     parser.add_argument("--dry-run", action="store_true", help="sync the working copy, print the command, don't start")
     args = parser.parse_args(argv)
 
+    work = pathlib.Path(args.work).resolve()
     try:
-        added = sync_working_copy(args.release, args.work)
+        added = sync_working_copy(args.release, work)
     except FileNotFoundError as error:
         print(f"fclab lab: {error}", file=sys.stderr)
         return 2
-    work = pathlib.Path(args.work).resolve()
     if added:
         print(f"Added {len(added)} new file(s) to your working copy {work}:")
         for path in added:

@@ -54,11 +54,21 @@ def test_headless_machine_gets_no_browser(monkeypatch, tmp_path):
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
 
 
-def test_repo_release_dry_run(repo, tmp_path):
+def test_make_lab_dry_run_with_relative_paths_lists_every_lesson(repo, tmp_path):
+    """What `make lab` runs (relative paths, from the repository root), up to starting JupyterLab."""
+    import shutil
+
+    shutil.copytree(repo / "release", tmp_path / "release")
     result = subprocess.run(
-        [sys.executable, "-m", "fclab.lab", "--release", str(repo / "release"), "--work", str(tmp_path / "w"),
-         "--dry-run"],
-        capture_output=True, text=True,
+        [sys.executable, "-m", "fclab.lab", "--release", "release", "--work", "work", "--dry-run"],
+        capture_output=True, text=True, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+    lessons = sorted(p.name for p in (repo / "release").iterdir() if p.is_dir())
+    assert lessons and all(f"{name}/{name}.ipynb" in result.stdout for name in lessons), result.stdout
     assert "jupyterlab" in result.stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "fclab.lab", "--release", "release", "--work", "work", "--dry-run"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert "up to date" in again.stdout, again.stdout
