@@ -54,6 +54,8 @@ def jupyter_command(work, port=None, open_browser=None):
         open_browser = has_display()
     if not open_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and cloud machines often run as root; Jupyter refuses it
     return command
 
 
