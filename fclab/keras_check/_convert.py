@@ -215,12 +215,7 @@ def to_keras(ref):
         for ref_layer, keras_layer in zip(ref.layers, model.layers):
             _copy_weights(ref_layer, keras_layer)
         return model
-    twin = _layer_to_keras(ref)
-    shape = _build_shape(ref) if ref.built else None
-    if shape is not None:
-        twin.build(shape)
-        _copy_weights(ref, twin)
-    return twin
+    return _built_like(ref, _layer_to_keras(ref))
 
 
 def from_keras(layer_or_model):
@@ -251,11 +246,18 @@ def from_keras(layer_or_model):
         return twin
     if isinstance(layer_or_model, keras.Model):
         raise _not_supported(layer_or_model, "a Keras model other than keras.Sequential")
-    twin = _layer_from_keras(layer_or_model)
-    shape = _build_shape(layer_or_model) if layer_or_model.built else None
+    return _built_like(layer_or_model, _layer_from_keras(layer_or_model))
+
+
+def _built_like(source, twin):
+    """Build ``twin`` (a layer of the other kind) for ``source``'s input shape and copy its weights.
+
+    An unbuilt ``source`` gives an unbuilt ``twin``. Returns ``twin``.
+    """
+    shape = _build_shape(source) if source.built else None
     if shape is not None:
         twin.build(shape)
-        _copy_weights(layer_or_model, twin)
+        _copy_weights(source, twin)
     return twin
 
 
