@@ -37,7 +37,7 @@ def check(path, sandbox=None, out=print):
         workdir, runtime = base / "work", base / "run"
         _copy_folder(path.parent, workdir)
         runtime.mkdir()
-        client = kernel.run_notebook(prepared.notebook, sandbox, workdir, runtime, bindings=None)
+        client = kernel.run_notebook(prepared.notebook, sandbox, workdir, runtime)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     observed = decide.observe(client.nb, client.cell_log, {}, client.fault)
