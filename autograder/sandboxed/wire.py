@@ -85,7 +85,7 @@ def encode(value, fallback, depth=0):
 
 def npy_text(array):
     """A numeric/bool array -> base64 text of its ``.npy`` bytes (refused above ``MAX_ARRAY_BYTES``)."""
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array)
     if array.dtype.kind not in ARRAY_KINDS:
         raise CannotCross(f"an array of dtype {array.dtype} (only numbers and booleans cross)")
     if array.nbytes > MAX_ARRAY_BYTES:

@@ -148,4 +148,3 @@ def test_hidden_tests_never_reach_feedback(graded):
     for student, page in pages.items():
         for text in list(F.HIDDEN_MARKERS) + hidden:
             assert text not in page and text[::-1] not in page, (student, text)
-    assert "student out" not in pages["honest"]
