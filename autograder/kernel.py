@@ -230,8 +230,8 @@ class GradingClient(NotebookClient):
                 self.runner.kill()
                 self.runner = None
                 late = time.monotonic() > deadline
-                self.runner_fault = (f"the test ran past the cell time limit ({budget:.0f} s) in the trusted "
-                                     f"runner" if late else str(exc))
+                self.runner_fault = (f"the trusted runner ran past the cell time limit ({budget:.0f} s) in cell "
+                                     f"{index}" if late else str(exc))
             outputs = [{"output_type": "error", "ename": "GradingError",
                         "evalue": f"{self.runner_fault or exc}: cell {index} was not graded",
                         "traceback": [f"GradingError: {self.runner_fault or exc}"]}]

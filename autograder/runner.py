@@ -82,8 +82,12 @@ class TrustedShell(InteractiveShell):
     displayhook_class = _DisplayHook
 
     def __init__(self, **kwargs):
+        from traitlets.config import Config
+
         self.cell_outputs = []
-        super().__init__(colors="nocolor", **kwargs)
+        config = Config()
+        config.HistoryManager.hist_file = ":memory:"  # no shared history database between runners
+        super().__init__(colors="nocolor", config=config, **kwargs)
 
     def _showtraceback(self, etype, evalue, stb):
         self.cell_outputs.append({"output_type": "error", "ename": getattr(etype, "__name__", str(etype)),
@@ -179,6 +183,7 @@ def serve(connection):
     except EOFError:
         return
     os.chdir(init.workdir)
+    os.environ["IPYTHONDIR"] = os.path.join(init.workdir, ".ipython")
     sys.path[:] = [p for p in sys.path if p not in ("", ".", init.workdir)]
 
     def ask(request):
