@@ -99,7 +99,8 @@ class Session:
                            stdout=str(reply.get("call_stdout", "")))
 
     def _write_back(self, args, kwargs, updates):
-        """Arrays and Keras models the test passed in take the state they have after the call."""
+        """Arrays and Keras models the test passed in take the state they have after the call (a Keras
+        model: its weights, and the compile config the student's code gave it)."""
         if not isinstance(updates, list):
             return
         for entry in updates:
@@ -117,6 +118,8 @@ class Session:
                 old = target.get_weights()
                 if len(weights) == len(old) and all(w.shape == o.shape for w, o in zip(weights, old)):
                     target.set_weights(weights)
+                if not getattr(target, "compiled", False):
+                    wire.compile_from_wire(target, data["$keras"])
 
     def ask_value(self, request):
         reply = self.request(request)

@@ -15,6 +15,9 @@ numpy array              ``{"$npy": base64 of the .npy file}``: numeric or bool 
 numpy scalar             ``{"$npscalar": base64 .npy of a 0-d array}``
 tf tensor / variable     ``{"$tensor": base64 .npy}`` (a ``tf.constant`` where the reader imported TF)
 Keras model / layer      ``{"$keras": {"config": serialize_keras_object(...), "weights": [.npy, ...]}}``
+                         (the config holds the compile config of a compiled model)
+Keras History            ``{"$history": {"history": ..., "epoch": ..., "params": ...}}`` (what ``fit``
+                         returned, as data: a fresh ``keras.callbacks.History`` holding those three)
 opaque handle            ``{"$handle": id, "type": "ClassName", "callable": bool}``: an object that stays
                          where it lives (its attributes, methods and items are reached through the agent)
 a library function       ``{"$ref": "numpy.maximum"}``: a module-level function of numpy, keras,
@@ -80,6 +83,9 @@ def encode(value, fallback, depth=0):
         return {"$tensor": npy_text(tensor)}
     if _is_keras(value):
         return {"$keras": keras_to_wire(value)}
+    if _is_history(value):
+        return {"$history": {key: encode(getattr(value, key, None), fallback, depth + 1)
+                             for key in ("history", "epoch", "params")}}
     return fallback(value)
 
 
@@ -108,6 +114,11 @@ def _is_keras(value):
     keras = sys.modules.get("keras")
     layers = getattr(keras, "layers", None)
     return layers is not None and isinstance(value, layers.Layer)
+
+
+def _is_history(value):
+    callbacks = getattr(sys.modules.get("keras"), "callbacks", None)
+    return callbacks is not None and type(value) is callbacks.History
 
 
 def keras_to_wire(model):
@@ -176,6 +187,12 @@ def decode(data, on_handle, on_ref=None, on_keras=None, depth=0):
         return tf.constant(array) if tf is not None else array
     if tag == "$keras" and isinstance(body, dict):
         return (on_keras or keras_from_wire)(body)
+    if tag == "$history" and isinstance(body, dict):
+        import keras
+
+        history = keras.callbacks.History()
+        history.history, history.epoch, history.params = (again(body.get(k)) for k in ("history", "epoch", "params"))
+        return history
     if tag == "$handle" and isinstance(body, int) and not isinstance(body, bool):
         return on_handle(body, str(data.get("type", "object"))[:200], bool(data.get("callable")))
     if tag == "$ref" and isinstance(body, str):
@@ -272,6 +289,19 @@ def keras_from_wire(body, strict=True):
             raise CannotCross(f"Keras weights that do not fit the config ({type(exc).__name__}: "
                               f"{str(exc)[:300]})") from None
     return model
+
+
+def compile_from_wire(model, body):
+    """Give ``model`` the compile config (loss, optimizer, metrics) carried in ``body``, if any (trusted side)."""
+    config = body.get("config") if isinstance(body, dict) else None
+    compiled = config.get("compile_config") if isinstance(config, dict) else None
+    if not compiled:
+        return
+    check_keras_config(compiled)
+    try:
+        model.compile_from_config(compiled)
+    except Exception as exc:
+        raise CannotCross(f"a compile config that does not apply ({type(exc).__name__}: {str(exc)[:300]})") from None
 
 
 def check_keras_config(config, depth=0):

@@ -69,3 +69,19 @@ def test_a_model_given_to_a_student_function_comes_back_with_its_new_weights():
     outcome = session.fetch("zero_last_bias").__fclab_call__((model,), {}, (), True)
     assert outcome.error is None
     np.testing.assert_array_equal(model.get_weights()[-1], np.full(2, 5.0, dtype="float32"))
+
+
+def test_a_model_compiled_by_a_student_function_and_a_history_come_back():
+    namespace = {}
+    exec("import keras\nimport numpy as np\n"  # noqa: S102
+         "def compile_it(model):\n    model.compile(loss='mse', optimizer=keras.optimizers.Adam(0.01))\n"
+         "    return model\n"
+         "def fit_it(model):\n    return model.fit(np.ones((4, 3)), np.ones((4, 2)), epochs=2, verbose=0)\n", namespace)
+    agent = agent_module.install(namespace)
+    session = proxies.Session(lambda request: proxies.reply_from_text(agent.handle(json.dumps(request))))
+    probe = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    returned = session.fetch("compile_it")(probe)
+    assert type(probe.optimizer).__name__ == "Adam" and probe.loss == "mse"  # the probe itself was compiled
+    assert returned is not probe and type(returned.optimizer).__name__ == "Adam"  # identity does not cross
+    history = session.fetch("fit_it")(probe)
+    assert isinstance(history, keras.callbacks.History) and history.epoch == [0, 1] and "loss" in history.history
