@@ -80,12 +80,16 @@ class Session:
         reply = self.request({"op": "get", "name": name})
         if "error" in reply:
             raise_student_error(reply["error"])
-        return self.decode(reply["value"])
+        value = self.decode(reply["value"])
+        if isinstance(value, RemoteCallable):
+            object.__setattr__(value, "_type", name)  # messages say "<add_bias from the student's notebook>"
+        return value
 
     def call(self, target, args, kwargs, forbid=(), watch_inputs=True):
         """Call the student's function/object in the sandbox -> :class:`CallOutcome`."""
-        request = {"op": "call", "target": target, "args": self.encode(tuple(args)), "kwargs": self.encode(dict(kwargs)),
-                   "forbid": list(forbid), "watch_inputs": bool(watch_inputs), "seeds": self.seeds}
+        request = {"op": "call", "target": target, "args": self.encode(tuple(args)),
+                   "kwargs": self.encode(dict(kwargs)), "forbid": list(forbid), "watch_inputs": bool(watch_inputs),
+                   "seeds": self.seeds}
         self.seeds = []
         reply = self.request(request)
         self._write_back(args, kwargs, reply.get("updates", []))
@@ -113,7 +117,7 @@ class Session:
                 if new.shape == target.shape and target.flags.writeable and not np.array_equal(new, target,
                                                                                               equal_nan=True):
                     target[...] = new
-            elif wire._is_keras(target) and isinstance(data, dict) and "$keras" in data:
+            elif wire.is_keras(target) and isinstance(data, dict) and "$keras" in data:
                 weights = [wire.array_from_text(w) for w in data["$keras"].get("weights", [])]
                 old = target.get_weights()
                 if len(weights) == len(old) and all(w.shape == o.shape for w, o in zip(weights, old)):
@@ -202,6 +206,9 @@ class RemoteObject:
             raise TypeError(f"len() of the student's {self._type} is not a count")
         return value
 
+    def __bool__(self):
+        return True  # as any object without __bool__ or __len__; asking the student's object is not needed
+
     def __iter__(self):
         items = self._session.ask_value({"op": "iter", "handle": self._handle()})
         return iter(items if isinstance(items, list) else [])
@@ -232,6 +239,10 @@ class RemoteCallable(RemoteObject):
     def __repr__(self):
         target = object.__getattribute__(self, "_target")
         return f"<{target.get('name') or self._type} from the student's notebook>"
+
+    @property
+    def __name__(self):
+        return self._type
 
 
 def reply_from_text(text, limit=wire.MAX_ARRAY_BYTES * 2):

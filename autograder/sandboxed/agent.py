@@ -26,7 +26,6 @@ import importlib.util
 import io
 import json
 import os
-import sys
 import traceback
 
 import numpy as np
@@ -121,7 +120,7 @@ class Agent:
         """New state of array and Keras arguments: ``[[position or name, encoded value], ...]``."""
         updates = []
         for key, value in list(enumerate(args)) + list(kwargs.items()):
-            if type(value) is np.ndarray or wire._is_keras(value):
+            if type(value) is np.ndarray or wire.is_keras(value):
                 try:
                     updates.append([key, wire.encode(value, self._as_handle)])
                 except wire.CannotCross:
