@@ -55,6 +55,7 @@ class Session:
     def __init__(self, ask):
         self._ask = ask
         self.seeds = []
+        self.shared = {}  # functions the protected setup cells define: the kernel ran the same cells
 
     def request(self, request):
         """Send one request; print the student's output; return the reply (raises the student's error)."""
@@ -73,7 +74,13 @@ class Session:
         return cls(self, {"handle": handle}, type_name)
 
     def encode(self, value):
-        return wire.encode(value, _crossing_fallback)
+        return wire.encode(value, self._crossing_fallback)
+
+    def _crossing_fallback(self, value):
+        name = getattr(value, "__name__", None)
+        if isinstance(name, str) and self.shared.get(name) is value:
+            return {"$global": name}
+        return _crossing_fallback(value)
 
     def fetch(self, name):
         """The value the student's notebook bound to ``name`` (plain data or a proxy)."""
@@ -144,8 +151,9 @@ def _crossing_fallback(value):
     what = getattr(value, "__qualname__", None) or type(value).__name__
     raise wire.CannotCross(
         f"{what!r} ({type(value).__name__}) cannot be passed to the student's code: only plain data (arrays, "
-        f"numbers, strings, lists/dicts of those), Keras models and library functions of numpy, keras, "
-        f"tensorflow or fclab cross into the sandbox; a lambda or a function defined in the test cell does not")
+        f"numbers, strings, lists/dicts of those), Keras models, library functions of numpy, keras, tensorflow "
+        f"or fclab, and functions a protected setup cell defines cross into the sandbox; a lambda or a "
+        f"function defined in the test cell does not")
 
 
 def raise_student_error(error):

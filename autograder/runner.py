@@ -127,6 +127,10 @@ class Runner:
                 self.shell.run_cell(cell.source, store_history=False, silent=False)
         finally:
             sys.stdout, sys.stderr = stdout, stderr
+        if cell.kind == "setup":  # its functions may be passed to the student's code: the kernel has them too
+            for name in names.bound_and_read(cell.source)[0]:
+                if callable(self.shell.user_ns.get(name)) and not isinstance(self.shell.user_ns[name], type):
+                    self.session.shared[name] = self.shell.user_ns[name]
         records = _records_so_far()[len(before):] if len(_records_so_far()) >= len(before) else []
         outputs += [{"output_type": "display_data", "data": {MIME: r}, "metadata": {}} for r in records]
         return protocol.CellDone(index=cell.index, outputs=tuple(outputs), records=tuple(records),

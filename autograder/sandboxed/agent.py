@@ -78,7 +78,12 @@ class Agent:
 
     def decode(self, data):
         return wire.decode(data, self._from_handle, on_ref=wire.resolve_ref,
-                           on_keras=lambda body: wire.keras_from_wire(body, strict=False))
+                           on_keras=lambda body: wire.keras_from_wire(body, strict=False), on_global=self._global)
+
+    def _global(self, name):
+        if name not in self.namespace:
+            raise NameError(f"the notebook's {name!r} is not defined in the kernel (did its cell run?)")
+        return self.namespace[name]
 
     def _as_handle(self, value):
         key = id(value)

@@ -22,6 +22,9 @@ opaque handle            ``{"$handle": id, "type": "ClassName", "callable": bool
                          where it lives (its attributes, methods and items are reached through the agent)
 a library function       ``{"$ref": "numpy.maximum"}``: a module-level function of numpy, keras,
                          tensorflow or fclab, by its dotted name (trusted side -> sandbox only)
+a setup cell's function  ``{"$global": "name"}``: a function a protected setup cell of the notebook
+                         defines, which the kernel also ran: the kernel's own copy (trusted side -> sandbox
+                         only)
 =======================  =============================================================================
 
 Nothing is ever unpickled, imported (except a ``$ref`` inside the sandbox) or executed when decoding. A raw
@@ -164,7 +167,7 @@ def _json_only(value, depth=0):
 
 
 # -- decode -----------------------------------------------------------------------------------------------
-def decode(data, on_handle, on_ref=None, on_keras=None, depth=0):
+def decode(data, on_handle, on_ref=None, on_keras=None, depth=0, on_global=None):
     """A JSON value from :func:`encode` -> the value.
 
     ``on_handle(id, type_name, callable)`` makes the local stand-in of an opaque handle; ``on_ref(name)``
@@ -179,7 +182,7 @@ def decode(data, on_handle, on_ref=None, on_keras=None, depth=0):
         raise CannotCross(f"a raw JSON {type(data).__name__} where an encoded value was expected")
     tag = next(iter(data))
     body = data[tag]
-    again = lambda item: decode(item, on_handle, on_ref, on_keras, depth + 1)  # noqa: E731
+    again = lambda item: decode(item, on_handle, on_ref, on_keras, depth + 1, on_global)  # noqa: E731
     if tag in ("$list", "$tuple") and isinstance(body, list) and len(body) <= MAX_ITEMS:
         items = [again(v) for v in body]
         return items if tag == "$list" else tuple(items)
@@ -209,6 +212,10 @@ def decode(data, on_handle, on_ref=None, on_keras=None, depth=0):
         return history
     if tag == "$handle" and isinstance(body, int) and not isinstance(body, bool):
         return on_handle(body, str(data.get("type", "object"))[:200], bool(data.get("callable")))
+    if tag == "$global" and isinstance(body, str):
+        if on_global is None:
+            raise CannotCross(f"a reference to the notebook's {body[:100]!r}: references only go into the sandbox")
+        return on_global(body)
     if tag == "$ref" and isinstance(body, str):
         if on_ref is None:
             raise CannotCross(f"a reference to {body[:100]!r}: references only go into the sandbox")

@@ -253,3 +253,16 @@ def test_diagnosis_lines_are_read_from_a_failing_check():
     error = {"ename": "AssertionError", "evalue": "check_close 'out': got differs\n  largest error 1.0\n"
                                                   "Diagnosis: the bias is missing.\nWhat to do next: add b."}
     assert decide._diagnosis(error) == "Diagnosis: the bias is missing."
+
+
+def test_a_function_of_a_setup_cell_crosses_as_the_kernels_copy(session):
+    namespace = {}
+    exec("def square(v):\n    return v * v\ndef apply(fn, x):\n    return fn(x)\n", namespace)  # noqa: S102
+    agent = agent_module.install(namespace)
+    session = proxies.Session(lambda request: proxies.reply_from_text(agent.handle(json.dumps(request))))
+    run = runner.Runner(protocol.RunnerInit(workdir=".", student_names=("apply",)), session._ask)
+    run.run(protocol.CellRun(index=0, source="def square(v):\n    return v * v", kind="setup"))
+    done = run.run(protocol.CellRun(index=1, source="print(apply(square, 3))", kind="test", grade_id="t"))
+    assert _texts(done, "stdout") == "9\n" and not _errors(done)
+    done = run.run(protocol.CellRun(index=2, source="def cube(v):\n    return v ** 3\napply(cube, 2)", kind="test"))
+    assert "'cube' (function) cannot be passed" in _errors(done)[0]["evalue"]  # a test cell's own function
