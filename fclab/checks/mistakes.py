@@ -79,6 +79,10 @@ def dense_forward(x=0, kernel=1, bias=2, activation=None):
         Mistake("bias_twice", layer(lambda X, W, b: act(X @ W + 2 * b))),
         Mistake("bias_column", layer(lambda X, W, b: act(X @ W + b.reshape(-1, 1)))),
         Mistake("kernel_transposed", layer(lambda X, W, b: act(X @ W.T + b))),
+        Mistake("output_transposed", layer(lambda X, W, b: act((X @ W + b).T))),
+        Mistake("output_transposed", layer(lambda X, W, b: act(W.T @ X.T + b)),
+                says="your result equals W.T @ X.T + b, the transposed product with the bias added after: keep "
+                     "the batch on axis 0 and compute X @ W + b."),
     ]
     if activation not in (None, "linear"):
         found.append(Mistake("activation_missing", layer(lambda X, W, b: X @ W + b)))
