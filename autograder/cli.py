@@ -77,6 +77,7 @@ def _grade(args):
     sandbox, warning = Sandbox.create(limits, sandbox=not args.no_sandbox)
     if warning:
         print(f"autograder: {warning}", file=sys.stderr)
+    print(f"autograder: {sandbox.process_limit}", file=sys.stderr)
     cluster = args.cluster
     grader = Grader(course, sandbox, workers=args.workers, cluster=cluster, max_bytes=args.max_bytes,
                     progress=not args.no_progress, warm=not args.fresh_kernels)
