@@ -109,7 +109,8 @@ def _collect(args):
     filed = collect(args.folder, Course(args.course), update=args.update)
     for item in filed:
         print(f"{item.status:9} {item.source}: {item.message}")
-    counts = {s: sum(f.status == s for f in filed) for s in ("new", "updated", "unchanged", "differs", "skipped")}
+    counts = {s: sum(f.status == s for f in filed)
+              for s in ("new", "updated", "unchanged", "differs", "skipped", "ignored")}
     print(", ".join(f"{n} {s}" for s, n in counts.items()))
     return 1 if counts["differs"] or counts["skipped"] else 0
 

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from autograder import decide, gradebook, report, trusted, warm
 from autograder.cluster import make_pool
+from autograder.ids import student_id_problem
 from autograder.journal import Journal
 from autograder.pipeline import Job, release_view, run_job
 from autograder.prepare import DEFAULT_MAX_BYTES, read_bytes
@@ -69,6 +70,11 @@ class Grader:
                              f"{self.course.source_dir('.')}; known: {', '.join(sorted(known)) or 'none'}")
         jobs, trusted_jobs = [], []
         for sub in self.course.submissions(assignments, students):
+            problem = student_id_problem(sub.student)
+            if problem:  # the same rule as collect (autograder.ids): say so, grade the others
+                self.summary.errors.append(f"{sub.folder}: not graded: {problem}; rename the folder")
+                self.say(self.summary.errors[-1])
+                continue
             specs = self._specs(sub.assignment)
             files = {s.name: read_bytes(sub.folder / f"{s.name}.ipynb", self.max_bytes) for s in specs}
             key = "|".join(f"{s.name}:{files[s.name][1]}:{s.sha256}" for s in specs)

@@ -6,12 +6,12 @@ of the student's own code). All text is HTML-escaped; plots are matplotlib PNGs 
 """
 
 import base64
-import csv
 import html
 import io
 import pathlib
 import statistics
 
+from autograder import csvsafe
 from autograder.journal import Journal
 
 CSV_NAME, HTML_NAME = "grades.csv", "report.html"
@@ -49,9 +49,10 @@ def _flags(record):
 
 
 def write_csv(records, path):
-    """One row per (student, assignment): score, max, per-cell points, flags, reasons."""
+    """One row per (student, assignment): score, max, per-cell points, flags, reasons (no cell can start a
+    spreadsheet formula: :mod:`autograder.csvsafe`)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csvsafe.writer(handle)
         writer.writerow(["student", "assignment", "score", "max_score", "cells", "flags", "reasons", "graded_at"])
         for r in records:
             cells = "; ".join(f"{gid}={_points(c)}/{c['max']:g}" for _, gid, c in _cells(r))
