@@ -119,9 +119,15 @@ def _report(args):
     from autograder import report
     from autograder.course import Course
 
-    path = report.write(Course(args.course), args.report_dir)
+    from autograder.reconcile import messages
+
+    course = Course(args.course)
+    path = report.write(course, args.report_dir)
     print(f"wrote {path} and {path.with_name(report.CSV_NAME)}")
-    return 0
+    problems = messages(course)
+    for line in problems:
+        print(f"  problem: {line}")
+    return 1 if problems else 0
 
 
 COMMANDS = {"grade": _grade, "check": _check, "collect": _collect, "report": _report}

@@ -18,7 +18,7 @@ import time
 import nbformat
 from tqdm import tqdm
 
-from autograder import decide, gradebook, report, trusted, warm
+from autograder import decide, gradebook, reconcile, report, trusted, warm
 from autograder.cluster import make_pool
 from autograder.ids import student_id_problem
 from autograder.journal import Journal
@@ -122,6 +122,7 @@ class Grader:
         if jobs:
             self._dispatch(jobs)
         self.summary.timings["runs"] = time.monotonic() - clock
+        self.summary.errors += reconcile.messages(self.course)  # gradebook written behind our back?
         clock = time.monotonic()
         self.summary.report = str(report.write(self.course, report_dir))
         self.summary.timings["report"] = time.monotonic() - clock
