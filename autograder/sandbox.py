@@ -44,6 +44,8 @@ HOME = "/home/student"
 UID_BASE = 100_000
 UIDS_PER_PROCESS = 64  # sandbox uids of one worker: UID_BASE + pid * 64 + (0..63), never shared by two workers
 CONFINE = str(pathlib.Path(__file__).with_name("confine.py"))
+KERNEL_PATH = str(pathlib.Path(__file__).with_name("kernel_path"))  # modules the kernel itself imports
+OUTSTREAM = "--IPKernelApp.outstream_class=autograder_stream.CappedOutStream"
 
 
 @dataclasses.dataclass
@@ -198,9 +200,9 @@ class Sandbox:
                    MPLCONFIGDIR="/tmp/matplotlib", IPYTHONDIR="/tmp/ipython", JUPYTER_PLATFORM_DIRS="1")
         env.setdefault("LANG", "C.UTF-8")
         env["PATH"] = f"{pathlib.Path(sys.executable).parent}:/usr/bin:/bin"
-        home = fclab_home()
-        if home is not None:  # the fclab we grade with (a worktree's, say), not whatever the venv points at
-            env["PYTHONPATH"] = home
+        # the fclab we grade with (a worktree's, say), not whatever the venv points at; the capped stdout
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (KERNEL_PATH, fclab_home()) if p)
+        env["AUTOGRADER_STREAM_BYTES"] = str(self.limits.cell_output_bytes)
         return env
 
     def wrap(self, argv, workdir, runtime_dir, as_pid_1=False):
@@ -212,8 +214,9 @@ class Sandbox:
         box.started = True
         box.at_rest = 3 if box.cgroup is not None else 2 if as_pid_1 else 1  # + bwrap and its init in a cgroup
         confine = [sys.executable, "-I", "-S", CONFINE, str(box.cgroup), "--"] if box.cgroup is not None else []
+        argv = list(argv) + ([OUTSTREAM] if "ipykernel_launcher" in argv else [])
         return (confine + self._bwrap(workdir, runtime_dir, as_pid_1) + self._setpriv(box.uid)
-                + self._prlimit(box.uid) + list(argv))
+                + self._prlimit(box.uid) + argv)
 
     def _prlimit(self, uid):
         lim = self.limits
@@ -293,7 +296,7 @@ class Sandbox:
 
     def read_only_paths(self):
         """Host folders the kernel needs (Python, the venv, fclab), minus what /usr already covers."""
-        paths = [os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), *self.extra_ro]
+        paths = [os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), KERNEL_PATH, *self.extra_ro]
         spec = importlib.util.find_spec("fclab")
         if spec is not None:
             paths += [os.path.realpath(p) for p in (spec.submodule_search_locations or [])
