@@ -19,9 +19,10 @@ import time
 import nbformat
 from tqdm import tqdm
 
-from autograder import decide, gradebook, report, trusted, warm
+from autograder import decide, gradebook, reconcile, report, trusted, warm
 from autograder.cluster import make_pool
 from autograder.decide import CellDecision
+from autograder.ids import student_id_problem
 from autograder.journal import Journal, JournalRecord
 from autograder.pipeline import Job, RunResult, release_view, run_job
 from autograder.prepare import DEFAULT_MAX_BYTES, read_bytes
@@ -72,6 +73,11 @@ class Grader:
                              f"{self.course.source_dir('.')}; known: {', '.join(sorted(known)) or 'none'}")
         jobs, trusted_jobs = [], []
         for sub in self.course.submissions(assignments, students):
+            problem = student_id_problem(sub.student)
+            if problem:  # the same rule as collect (autograder.ids): say so, grade the others
+                self.summary.errors.append(f"{sub.folder}: not graded: {problem}; rename the folder")
+                self.say(self.summary.errors[-1])
+                continue
             specs = self._specs(sub.assignment)
             files = {s.name: read_bytes(sub.folder / f"{s.name}.ipynb", self.max_bytes) for s in specs}
             key = "|".join(f"{s.name}:{files[s.name][1]}:{s.sha256}" for s in specs)
@@ -118,6 +124,7 @@ class Grader:
         if jobs:
             self._dispatch(jobs)
         self.summary.timings["runs"] = time.monotonic() - clock
+        self.summary.errors += reconcile.messages(self.course)  # gradebook written behind our back?
         clock = time.monotonic()
         self.summary.report = str(report.write(self.course, report_dir))
         self.summary.timings["report"] = time.monotonic() - clock

@@ -28,7 +28,7 @@ import uuid
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from traitlets import Any
+from traitlets import Any, default
 
 from autograder.relay import AgentFailed, CellStuck, TrustedRelay, ensure as _ensure
 from autograder.spec import is_test
@@ -46,6 +46,11 @@ class SandboxKernelManager(AsyncKernelManager):
     sandbox = Any()
     workdir = Any()
     runtime_dir = Any()
+
+    @default("context")
+    def _context_default(self):
+        self._created_context = True
+        return self.sandbox.client_context()  # refuses oversized messages (autograder.sandbox)
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
@@ -140,9 +145,10 @@ class GradingClient(TrustedRelay, NotebookClient):
                     self.fault = (f"the notebook's time limit ({self.sandbox.limits.notebook_timeout:.0f} s) "
                                   f"ran out in cell {index}")
                     status = "timeout"
-            except CellStuck:
-                self.fault = (f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit "
-                              f"and did not stop when interrupted: the kernel was killed")
+            except CellStuck as exc:
+                how = (f"with {exc} processes of its own running: the whole sandbox was ended" if exc.args
+                       else "and did not stop when interrupted: the kernel was killed")
+                self.fault = f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit {how}"
                 status = "timeout"
             self.cell_log.append({"index": index, "status": status, "seconds": time.monotonic() - t0})
             self.timings["cells"] += time.monotonic() - t0
@@ -200,6 +206,10 @@ class GradingClient(TrustedRelay, NotebookClient):
         key = id(cell)
         if key in self._interrupted:
             raise CellStuck()
+        strays = self.sandbox.strays(self.runtime_dir)
+        if strays:  # it forked (a fork bomb?): end the sandbox's namespace, never interrupt every fork
+            self.sandbox.end(self.runtime_dir)
+            raise CellStuck(strays)
         self._interrupted.add(key)
         return await super()._async_handle_timeout(timeout, cell)
 

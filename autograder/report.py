@@ -6,12 +6,12 @@ of the student's own code). All text is HTML-escaped; plots are matplotlib PNGs 
 """
 
 import base64
-import csv
 import html
 import io
 import pathlib
 import statistics
 
+from autograder import csvsafe, reconcile
 from autograder.journal import Journal
 
 CSV_NAME, HTML_NAME = "grades.csv", "report.html"
@@ -24,7 +24,7 @@ def write(course, report_dir=None):
     records = Journal(course.runs_dir).records()
     write_csv(records, folder / CSV_NAME)
     path = folder / HTML_NAME
-    path.write_text(render_html(records, course.course_id), encoding="utf-8")
+    path.write_text(render_html(records, course.course_id, reconcile.messages(course, records)), encoding="utf-8")
     return path
 
 
@@ -49,9 +49,10 @@ def _flags(record):
 
 
 def write_csv(records, path):
-    """One row per (student, assignment): score, max, per-cell points, flags, reasons."""
+    """One row per (student, assignment): score, max, per-cell points, flags, reasons (no cell can start a
+    spreadsheet formula: :mod:`autograder.csvsafe`)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csvsafe.writer(handle)
         writer.writerow(["student", "assignment", "score", "max_score", "cells", "flags", "reasons", "graded_at"])
         for r in records:
             cells = "; ".join(f"{gid}={_points(c)}/{c['max']:g}" for _, gid, c in _cells(r))
@@ -101,9 +102,13 @@ def _table(headers, rows):
     return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p>None.</p>"
 
 
-def render_html(records, course_id):
-    """The whole report as one self-contained HTML page."""
+def render_html(records, course_id, attention=()):
+    """The whole report as one self-contained HTML page; ``attention``: sentences shown first (e.g. the
+    gradebook disagrees with these results, :mod:`autograder.reconcile`)."""
     parts = [f"<h1>Autograder report: {html.escape(course_id)}</h1>"]
+    if attention:
+        parts.append("<h2>Needs attention</h2><ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in attention)
+                     + "</ul>")
     if not records:
         parts.append("<p>No graded submissions yet: run <code>python -m autograder grade</code>.</p>")
     for assignment in sorted({r["assignment"] for r in records}):
