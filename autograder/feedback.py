@@ -21,7 +21,7 @@ ClearHiddenTests::
                                         "autograder.feedback.SanitizeFeedback", ...]
 """
 
-from nbconvert.preprocessors import SanitizeHTML
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Unicode
