@@ -25,6 +25,7 @@ import signal
 import time
 import uuid
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
@@ -118,6 +119,8 @@ class GradingClient(TrustedRelay, NotebookClient):
             self.fault = f"{exc}; {self._log_tail()}"
         except RuntimeError as exc:  # kernel failed to start (nbclient re-raises RuntimeError)
             self.fault = f"the kernel could not start: {exc}; {self._log_tail()}"
+        except zmq.ZMQError as exc:  # nbclient's second shutdown on the context _kill() closed: keep the reason
+            self.fault = self.fault or f"the kernel's channels failed: {exc}"
         finally:
             log.close()
             atexit.unregister(self._cleanup_kernel)

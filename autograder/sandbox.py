@@ -133,8 +133,13 @@ class Sandbox:
                 uid = UID_BASE + os.getpid() * UIDS_PER_PROCESS + next(_SERIAL) % UIDS_PER_PROCESS
             folder = None
             if self.cgroup_run:
-                folder = cgroup.create(pathlib.Path(self.cgroup_run) / f"{os.getpid()}-{len(_BOXES)}-"
-                                       f"{next(_SERIAL)}", self.limits.processes)
+                try:
+                    folder = cgroup.create(pathlib.Path(self.cgroup_run) / f"{os.getpid()}-{next(_SERIAL)}",
+                                           self.limits.processes)
+                except OSError:  # e.g. a dask worker on a machine without it: the uid fallback holds
+                    folder = None
+                    if uid is None:
+                        raise
             _BOXES[key] = Box(key, uid, folder)
         return _BOXES[key]
 
