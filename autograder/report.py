@@ -12,6 +12,7 @@ import io
 import pathlib
 import statistics
 
+from autograder import analytics, deadlines
 from autograder.journal import Journal
 
 CSV_NAME, HTML_NAME = "grades.csv", "report.html"
@@ -23,8 +24,11 @@ def write(course, report_dir=None):
     folder.mkdir(parents=True, exist_ok=True)
     records = Journal(course.runs_dir).records()
     write_csv(records, folder / CSV_NAME)
+    view = analytics.analyse(course, records)  # class analytics: analytics.json/.csv and a report section
+    analytics.write(view, folder)
     path = folder / HTML_NAME
-    path.write_text(render_html(records, course.course_id), encoding="utf-8")
+    extra = analytics.render_html(view) + deadlines.render_html(course, records)
+    path.write_text(render_html(records, course.course_id, extra), encoding="utf-8")
     return path
 
 
@@ -101,7 +105,7 @@ def _table(headers, rows):
     return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p>None.</p>"
 
 
-def render_html(records, course_id):
+def render_html(records, course_id, extra=""):
     """The whole report as one self-contained HTML page."""
     parts = [f"<h1>Autograder report: {html.escape(course_id)}</h1>"]
     if not records:
@@ -123,6 +127,7 @@ def render_html(records, course_id):
             ["student", "flag"], [[r["student"], f] for r in rows for f in _flags(r)]))
         parts.append("<h3>Reasons and repairs</h3>" + _table(
             ["student", "what"], [[r["student"], x] for r in rows for x in _issues(r)]))
+    parts.append(extra)
     style = ("body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:.5em 0}"
              "td,th{border:1px solid #ccc;padding:.2em .5em;font-size:90%;text-align:left;vertical-align:top}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Autograder report</title>"
