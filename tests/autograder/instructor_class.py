@@ -12,7 +12,8 @@ inputs), ``timestamp.txt`` files (some late, some missing) and a roster. What wa
 - the most frequent mistake of each exercise is fixed (``TOP_MISTAKE``);
 - ``copies``: students who copied another's whole notebook, then renamed variables, reordered
   independent lines and rewrote the comments;
-- many honest students write the same short answers (``return X @ W + b``).
+- many honest students write the same short answers (``return X @ W + b``); each has a few habits of their
+  own (extra checks, a result variable) that show up in some of their answers.
 """
 
 import ast
@@ -95,6 +96,13 @@ TOP_MISTAKE = {ex: wrong[0][1] or "undiagnosed" for ex, wrong in WRONG.items()}
 DIFFICULTY = {"ex1_neuron": -1.5, "ex2_matmul_shape": -0.5, "ex3_dense_forward": -0.8, "ex4_add_bias": 0.0,
               "ex5_dense_per_example": -0.3, "ex6_dense_from_out_in": 0.3, "ex7_dense_nd": 0.8}
 PARAMETERS = {"x", "w", "b", "X", "W", "W_oi", "Z", "a_shape", "b_shape"}
+ARGS = {"ex1_neuron": ("x", "w", "b"), "ex2_matmul_shape": ("a_shape", "b_shape"), "ex3_dense_forward": ("X", "W", "b"),
+        "ex4_add_bias": ("Z", "b"), "ex5_dense_per_example": ("X", "W", "b"), "ex6_dense_from_out_in": ("X", "W_oi", "b"),
+        "ex7_dense_nd": ("X", "W", "b")}
+ASSIGNMENT_LINE = re.compile(r"^\w+(\s*,\s*\w+)*\s*=[^=]")
+HABITS = ("{p} = np.asarray({p})", "assert {p} is not None", "size = np.size({p})", "shape_{p} = np.shape({p})",
+          "kind = np.asarray({p}).dtype.kind", "assert len(np.shape({p})) >= 1", "if {p} is None:\n    raise ValueError('{p}')",
+          "_ = np.ndim({p})", "dims = [int(d) for d in np.shape({p})]", "check = np.all(np.isfinite({p}))")
 COMMENTS = ("# the layer", "# add the bias", "# matrix product first", "# one row per example", "# done",
             "# shapes: (batch, out)", "# bias broadcast over rows", "# check the inner sizes")
 
@@ -184,12 +192,20 @@ def _disguise(body, rnd):
     lines = [line for line in body.splitlines() if not line.strip().startswith("#")]
     for i in range(len(lines) - 1):  # swap two adjacent plain assignments that do not read each other
         a, b = lines[i], lines[i + 1]
-        if "=" in a and "=" in b and not a.startswith(" ") and not b.startswith(" ") and "return" not in a + b:
+        if ASSIGNMENT_LINE.match(a) and ASSIGNMENT_LINE.match(b):
             target = a.split("=")[0].strip()
             if not re.search(rf"\b{re.escape(target)}\b", b.split("=", 1)[1]):
                 lines[i], lines[i + 1] = b, a
                 break
     return "\n".join([rnd.choice(COMMENTS).replace("#", "# note:")] + lines)
+
+
+def personal(exercise, body, habits, rnd):
+    """An honest student's own version of a variant: their habitual extra lines, their way to return."""
+    lines = [h.format(p=rnd.choice(ARGS[exercise])) for h in habits if rnd.random() < 0.6]
+    if body.startswith("return ") and "\n" not in body and rnd.random() < 0.4:
+        body = f"result = {body[len('return '):]}\nreturn result"
+    return "\n".join(lines + [body])
 
 
 def _cell_source(docstring_head, body, student, rnd):
@@ -214,13 +230,14 @@ def make_class(root, n_students=120, n_copies=8, seed=0):
     answers = {}
     for student in students:
         ability = rng.standard_normal()
+        habits = rnd.sample(HABITS, rnd.choice([0, 1, 2, 2, 3]))
         answers[student] = {}
         for ex in RIGHT:
             if rnd.random() < 1 / (1 + np.exp(-(1.7 * ability - DIFFICULTY[ex]))):
-                answers[student][ex] = ("right", "", rnd.choice(RIGHT[ex]))
+                answers[student][ex] = ("right", "", personal(ex, rnd.choice(RIGHT[ex]), habits, rnd))
             else:
                 weight, code, body = rnd.choices(WRONG[ex], weights=[w for w, _, _ in WRONG[ex]])[0]
-                answers[student][ex] = ("wrong", code, body)
+                answers[student][ex] = ("wrong", code, personal(ex, body, habits, rnd))
     originals = rnd.sample(students[: n_students // 2], n_copies)
     copiers = rnd.sample(students[n_students // 2:], n_copies)
     copies = frozenset(frozenset(pair) for pair in zip(originals, copiers))
