@@ -18,7 +18,7 @@ import time
 import nbformat
 from tqdm import tqdm
 
-from autograder import decide, gradebook, report, trusted, warm
+from autograder import deadlines, decide, gradebook, regrade, report, trusted, warm
 from autograder.cluster import make_pool
 from autograder.journal import Journal
 from autograder.pipeline import Job, release_view, run_job
@@ -214,9 +214,11 @@ class Grader:
             record["notebooks"][spec.name]["cells"] = cells
         clock = time.monotonic()
         gradebook.save(self.course, sub, notebooks, self.course.timestamp(sub))
+        deadlines.apply_config(self.course, sub.assignment, [sub.student])  # c.Deadlines: due date, extension
         cells = [c for nb in record["notebooks"].values() for c in nb["cells"].values()]
         record["score"] = sum(c["points"] or 0 for c in cells)
         record["max_score"] = sum(c["max"] for c in cells)
+        record["history"] = regrade.carry_history(self.journal.load(sub.assignment, sub.student))
         self.journal.write(record)
         self.summary.graded += 1
         self.summary.timings["save"] += time.monotonic() - clock
