@@ -6,13 +6,12 @@ of the student's own code). All text is HTML-escaped; plots are matplotlib PNGs 
 """
 
 import base64
-import csv
 import html
 import io
 import pathlib
 import statistics
 
-from autograder import analytics, deadlines
+from autograder import analytics, csvsafe, deadlines, reconcile
 from autograder.journal import Journal
 
 CSV_NAME, HTML_NAME = "grades.csv", "report.html"
@@ -28,7 +27,8 @@ def write(course, report_dir=None):
     analytics.write(view, folder)
     path = folder / HTML_NAME
     extra = analytics.render_html(view) + deadlines.render_html(course, records)
-    path.write_text(render_html(records, course.course_id, extra), encoding="utf-8")
+    path.write_text(render_html(records, course.course_id, reconcile.messages(course, records), extra),
+                    encoding="utf-8")
     return path
 
 
@@ -53,9 +53,10 @@ def _flags(record):
 
 
 def write_csv(records, path):
-    """One row per (student, assignment): score, max, per-cell points, flags, reasons."""
+    """One row per (student, assignment): score, max, per-cell points, flags, reasons (no cell can start a
+    spreadsheet formula: :mod:`autograder.csvsafe`)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csvsafe.writer(handle)
         writer.writerow(["student", "assignment", "score", "max_score", "cells", "flags", "reasons", "graded_at"])
         for r in records:
             cells = "; ".join(f"{gid}={_points(c)}/{c['max']:g}" for _, gid, c in _cells(r))
@@ -105,9 +106,14 @@ def _table(headers, rows):
     return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p>None.</p>"
 
 
-def render_html(records, course_id, extra=""):
-    """The whole report as one self-contained HTML page."""
+def render_html(records, course_id, attention=(), extra=""):
+    """The whole report as one self-contained HTML page; ``attention``: sentences shown first (e.g. the
+    gradebook disagrees with these results, :mod:`autograder.reconcile`); ``extra``: HTML sections
+    appended (class analytics, deadlines)."""
     parts = [f"<h1>Autograder report: {html.escape(course_id)}</h1>"]
+    if attention:
+        parts.append("<h2>Needs attention</h2><ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in attention)
+                     + "</ul>")
     if not records:
         parts.append("<p>No graded submissions yet: run <code>python -m autograder grade</code>.</p>")
     for assignment in sorted({r["assignment"] for r in records}):

@@ -37,11 +37,12 @@ c.IgnorePattern.pattern = (
     r"|This TensorFlow binary is optimized|To enable the following instructions)"
 )
 
-# Feedback goes to students: no hidden tests, and no hidden-test source in tracebacks
-# (nbgrader issues 917 and 1363).
+# Feedback goes to students: no hidden tests, no hidden-test source in tracebacks (nbgrader issues 917
+# and 1363), and no live script, event handler or javascript: URL from a student's outputs (bleach).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.HideHiddenTestTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.feedback.SanitizeFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

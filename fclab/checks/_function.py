@@ -5,9 +5,9 @@ import inspect
 import numpy as np
 
 from fclab.checks import _records
-from fclab.checks._checks import _CONTEXT_NAMES, _compare, _message, _raise
+from fclab.checks._checks import _raise, compare, dense_candidates
 from fclab.checks._compare import describe, num
-from fclab.explain import explain
+from fclab.checks._exercise import call_answer, copy_arguments, format_failure
 
 
 def _split_case(case):
@@ -19,17 +19,6 @@ def _split_case(case):
     return (case,), {}
 
 
-def _fresh(value):
-    """A copy of the arrays in ``value`` (also inside lists, tuples and dicts); other objects as they are."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, (list, tuple)):
-        return type(value)(_fresh(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    return value
-
-
 def _bound(fn, args, kwargs):
     """{parameter name: value} for a call of ``fn``, or {} when the signature cannot be read."""
     try:
@@ -39,7 +28,7 @@ def _bound(fn, args, kwargs):
 
 
 def _case_text(index, args, kwargs, named):
-    """``case 0 (x=float32 array of shape (4, 3), W=...)``."""
+    """``case 0 (X=float32 (4, 3), W=...)``."""
     if named:
         parts = [f"{k}={_arg_text(v)}" for k, v in named.items()]
     else:
@@ -53,6 +42,10 @@ def _arg_text(value):
     return describe(value)
 
 
+_CONTEXT_NAMES = {"x": "x", "X": "x", "inputs": "x", "kernel": "kernel", "W": "kernel", "w": "kernel",
+                  "bias": "bias", "b": "bias"}
+
+
 def _context(named):
     context = {_CONTEXT_NAMES[k]: v for k, v in named.items() if k in _CONTEXT_NAMES}
     return context if "x" in context and "kernel" in context else None
@@ -62,25 +55,42 @@ def _is_multi(value):
     return isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value)
 
 
-def _compare_output(got, expected, rtol, atol, context):
-    """(passed, lines, got_record, expected_record, diagnoses, next step) for one case's output."""
+def _candidates(mistakes, args, kwargs, item=None):
+    """``[(code, wrong_output, says)]`` of the mistakes on this case (item ``k`` of a tuple output)."""
+    out = []
+    for mistake in mistakes or ():
+        try:
+            wrong = mistake.compute(*copy_arguments(args), **copy_arguments(kwargs))
+        except Exception:  # a candidate that does not apply to these inputs (shapes) is no candidate
+            continue
+        if item is not None:
+            if not isinstance(wrong, (tuple, list)) or len(wrong) <= item:
+                continue
+            wrong = wrong[item]
+        out.append((mistake.code, wrong, mistake.says))
+    return out
+
+
+def _compare_output(got, expected, rtol, atol, candidates_for):
+    """(comparison, expected_record, label) for one case's output (an array or a tuple of arrays)."""
     if not _is_multi(expected):
-        passed, lines, got_record, found, step = _compare(got, expected, rtol, atol, context)
-        return passed, lines, got_record, _records.encode_array(np.asarray(expected)), found, step
+        result = compare(got, expected, rtol, atol, candidates_for(None))
+        return result, _records.encode_array(np.asarray(expected)), ""
     expected_record = _records.encode_items([np.asarray(e) for e in expected])
     if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-        return (False, [f"got {describe(got)}, expected a tuple of {len(expected)} arrays"],
-                _records.encode(str(type(got).__name__)), expected_record, [],
-                f"return all {len(expected)} results, in the order the docstring gives.")
-    items = []
+        result = compare(None, np.zeros(0), rtol, atol)
+        result.lines = [f"got {describe(got)}, expected a tuple of {len(expected)} arrays"]
+        result.diagnoses, result.got_record = [], _records.encode(type(got).__name__)
+        result.next_step = f"return all {len(expected)} results, in the order the docstring gives."
+        return result, expected_record, ""
     for k, (g, e) in enumerate(zip(got, expected)):
-        passed, lines, got_record, found, step = _compare(g, e, rtol, atol)
-        items.append(got_record)
-        if not passed:
-            lines = [f"item {k} of the returned tuple:"] + lines
-            got_items = _records.encode_items([_safe_array(x) for x in got])
-            return False, lines, got_items, expected_record, found, step
-    return True, [], _records.encode_items([_safe_array(x) for x in got]), expected_record, [], None
+        result = compare(g, e, rtol, atol, candidates_for(k))
+        if not result.passed:
+            result.lines = [f"item {k} of the returned tuple is the first that differs:"] + result.lines
+            result.got_record = _records.encode_items([_safe_array(x) for x in got])
+            return result, expected_record, f" (item {k})"
+    result.got_record = _records.encode_items([_safe_array(x) for x in got])
+    return result, expected_record, ""
 
 
 def _safe_array(x):
@@ -91,61 +101,80 @@ def _safe_array(x):
     return array if array.dtype.kind in "biuf" else repr(x)
 
 
-def check_function(student_fn, reference_fn, cases, rtol=1e-5, atol=1e-6, name=None):
+def _same(a, b):
+    try:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _ignores_input(student_fn, reference_fn, cases, index, seen):
+    """True when the answer returned the same value for two cases whose right answers differ.
+
+    Earlier cases are in ``seen``; when there are none, the answer is called once more on another case,
+    quietly (any failure there means "no evidence").
+    """
+    got, expected = seen[-1]
+    if any(_same(got, g) and not _same(expected, e) for g, e in seen[:-1]):
+        return True
+    for other in cases[index + 1:index + 2] + cases[:index][:1]:
+        args, kwargs = _split_case(other)
+        try:
+            other_expected = reference_fn(*copy_arguments(args), **copy_arguments(kwargs))
+            other_got = student_fn(*copy_arguments(args), **copy_arguments(kwargs))
+        except Exception:
+            return False
+        return _same(got, other_got) and not _same(expected, other_expected)
+    return False
+
+
+def check_function(student_fn, reference_fn, cases, rtol=1e-5, atol=1e-6, name=None, mistakes=None):
     """Call ``student_fn`` and ``reference_fn`` on each case and compare their outputs like check_close.
 
-    Each function gets its own copy of the array arguments, so one that modifies its input in place cannot
-    change what the other sees (other objects, e.g. models, are passed as they are). Arguments named
-    x/X/inputs, W/kernel and b/bias (in the reference's signature) are the context for diagnoses. Outputs
-    may be arrays or tuples of arrays. A shape error raised by the student's function is explained by
-    :func:`fclab.explain.explain` in the message.
+    The answer is called under the active exercise's watch (forbidden calls, inputs modified in place, an
+    exception explained) with its own copy of the arguments. Outputs may be arrays or tuples of arrays
+    (then the first item that differs is named).
 
     Args:
-        student_fn: the function under test.
+        student_fn: the answer.
         reference_fn: the trusted function with the same signature.
         cases: list of cases: a tuple is the positional arguments, a dict the keyword arguments, anything
             else a single argument.
         rtol, atol: tolerance, as in check_close.
-        name: shown in messages and records (default: ``student_fn.__name__``).
+        name: static text shown in messages and records (default: ``student_fn.__name__``).
+        mistakes: :class:`fclab.checks.Mistake` candidates (same signature as the reference); when not
+            given and the reference's arguments are named X/W/b, the dense-layer mistakes are used.
 
     Raises:
-        AssertionError: naming the case (index and argument shapes) with got vs expected. If the student's
-            function raises, the AssertionError is chained from that exception so its traceback stays
-            visible (NotImplementedError propagates unchanged, with a note naming the case).
+        AssertionError: naming the case (index and argument shapes) with got vs expected and a diagnosis.
     """
     __tracebackhide__ = True  # IPython and pytest show the caller's line, not fclab's
     name = name or getattr(student_fn, "__name__", "function")
     if not cases:
         raise ValueError(f"check_function {name!r}: cases is empty; give at least one argument tuple.")
+    seen = []  # (got, expected) of earlier cases, to recognise an answer that ignores its input
     for index, case in enumerate(cases):
         args, kwargs = _split_case(case)
-        expected = reference_fn(*_fresh(args), **_fresh(kwargs))
+        expected = reference_fn(*copy_arguments(args), **copy_arguments(kwargs))
         named = _bound(reference_fn, args, kwargs)
         where = _case_text(index, args, kwargs, named)
-        extra = {"case": index}
-        try:
-            got = student_fn(*_fresh(args), **_fresh(kwargs))
-        except Exception as exc:
-            expected_record = (_records.encode_items([np.asarray(e) for e in expected]) if _is_multi(expected)
-                               else _records.encode_array(np.asarray(expected)))
-            _records.emit(_records.make_record("check_function", name, False, _records.encode_error(exc),
-                                               expected_record, rtol, atol, **extra))
-            if isinstance(exc, NotImplementedError):
-                exc.add_note(f"check_function {name!r}: {where}: the exercise is not answered yet.")
-                raise
-            lines = [f"{type(exc).__name__}: {exc}"]
-            explanation = explain(exc)
-            if explanation:
-                lines.append(explanation)
-            _raise(_message(
-                f"check_function {name!r}: your function raised an exception on {where}.", lines, (),
-                "read the original traceback above (the line in your code that raised) and fix it."), exc)
-        passed, lines, got_record, expected_record, found, step = _compare_output(
-            got, expected, rtol, atol, _context(named))
-        _records.emit(_records.make_record("check_function", name, passed, got_record, expected_record,
-                                           rtol, atol, **extra))
-        if not passed:
-            _raise(_message(f"check_function {name!r}: wrong output on {where}.", lines, found, step))
+        got = call_answer(student_fn, args, kwargs, where)  # a failed call emits its own record and raises
+        context = _context(named) if mistakes is None else None
+
+        def candidates_for(item, args=args, kwargs=kwargs, context=context):
+            if context is not None and item is None:
+                return dense_candidates(context, expected)
+            return _candidates(mistakes, args, kwargs, item)
+
+        result, expected_record, label = _compare_output(got, expected, rtol, atol, candidates_for)
+        seen.append((got, expected))
+        if not result.passed and not result.diagnoses and _ignores_input(student_fn, reference_fn, cases, index, seen):
+            result.diagnoses = [("ignores_input", None)]
+        _records.emit(_records.make_record("check_function", name, result.passed, result.got_record,
+                                           expected_record, rtol, atol, diagnoses=result.codes, case=index))
+        if not result.passed:
+            _raise(result.message(f"check_function {name!r}: wrong output on {where}{label}."))
 
 
 def _labels(values):
@@ -179,7 +208,7 @@ def check_accuracy(model_or_fn, x, y, at_least, name="accuracy"):
         x: (n, features) inputs.
         y: (n,) integer labels or (n, classes) one-hot targets.
         at_least: the accuracy (0..1) the model must reach.
-        name: shown in messages and records.
+        name: static text shown in messages and records.
 
     Predictions of shape (n, k>1) are turned into labels with argmax; (n,) or (n, 1) scores with a threshold
     (0.5 for probabilities, 0 for logits).
@@ -191,14 +220,17 @@ def check_accuracy(model_or_fn, x, y, at_least, name="accuracy"):
     y_true = _labels(y)
     y_pred = _labels(_predict(model_or_fn, x))
     if y_pred.shape != y_true.shape:
+        _records.emit(_records.make_record("check_accuracy", name, False, _records.encode(list(y_pred.shape)),
+                                           _records.encode(float(at_least)), at_least=float(at_least),
+                                           n=int(y_true.size)))
         _raise(f"check_accuracy {name!r}: the model gave {y_pred.shape[0]} predictions for "
-                             f"{y_true.shape[0]} labels (prediction labels shape {y_pred.shape}, labels shape "
-                             f"{y_true.shape}). Predict on the same x the labels belong to.")
+               f"{y_true.shape[0]} labels (prediction labels shape {y_pred.shape}, labels shape "
+               f"{y_true.shape}). Predict on the same x the labels belong to.")
     accuracy = float(np.mean(y_pred == y_true)) if y_true.size else 0.0
     passed = accuracy >= at_least
     _records.emit(_records.make_record("check_accuracy", name, passed, _records.encode(accuracy),
                                        _records.encode(float(at_least)), at_least=float(at_least),
-                                       n=int(y_true.size)))
+                                       n=int(y_true.size), diagnoses=[] if passed else ["accuracy_below"]))
     if passed:
         return
     lines = [f"accuracy {num(accuracy)} ({int(np.sum(y_pred == y_true))} of {y_true.size} correct), "
@@ -210,8 +242,8 @@ def check_accuracy(model_or_fn, x, y, at_least, name="accuracy"):
         lines.append(f"most common mistake: true class {t} predicted as {p} ({int(counts.max())} times).")
     if len(np.unique(y_pred)) == 1:
         lines.append(f"the model predicts class {y_pred[0]} for every example: it has not learned yet.")
-    _raise(_message(
-        f"check_accuracy {name!r}: accuracy {num(accuracy)} is below {num(at_least)}.", lines, (),
-        "train longer or with a better learning rate, check that the labels match the loss (integer labels "
-        "need sparse_categorical_crossentropy, one-hot labels categorical_crossentropy), and that the output "
-        "layer has one unit per class."))
+    _raise(format_failure(
+        f"check_accuracy {name!r}: accuracy {num(accuracy)} is below {num(at_least)}.", lines,
+        ["accuracy_below"], "train longer or with a better learning rate, check that the labels match the loss "
+        "(integer labels need sparse_categorical_crossentropy, one-hot labels categorical_crossentropy), and "
+        "that the output layer has one unit per class."))

@@ -5,8 +5,13 @@ kernel can re-decide the check from the values themselves (see :func:`fclab.chec
 
 A record is plain JSON::
 
-    {"v": 1, "check": "check_close", "name": "output", "seq": 3, "passed": true,
+    {"v": 2, "check": "check_close", "name": "output", "seq": 3, "passed": false,
+     "exercise": "ex3_dense_forward", "hidden": false, "seed": 81237, "diagnoses": ["bias_missing"],
      "got": <encoded>, "expected": <encoded>, "rtol": 1e-05, "atol": 1e-06}
+
+``exercise``, ``hidden`` and ``seed`` come from the enclosing :func:`fclab.checks.exercise` block (null,
+false and null outside one); ``diagnoses`` are codes of :data:`fclab.checks.CATALOGUE`. A check's ``name``
+is static text written in the test: never a random value, never something the answer returned.
 
 An array is encoded as ``{"shape": [...], "dtype": "float32", "data": [flat values]}`` when it has at most
 ``FULL_DATA_LIMIT`` entries, else as ``{"shape", "dtype", "sample_idx", "sample", "sum", "abs_sum"}`` with
@@ -22,12 +27,11 @@ under ~60 KB (:func:`records_match` allows for that rounding).
 
 import itertools
 import math
-import sys
 
 import numpy as np
 
 MIME_TYPE = "application/vnd.fclab.check+json"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 FULL_DATA_LIMIT = 2048
 SAMPLE_SIZE = 64
 FLOAT64_DIGITS = 9
@@ -147,36 +151,35 @@ def encode_error(exc):
     return {"error": f"{type(exc).__name__}: {exc}"[:MAX_TEXT]}
 
 
-def make_record(check, name, passed, got, expected, rtol=0.0, atol=0.0, **extra):
-    """Build a record dict (already encoded values) with the next sequence number."""
+def make_record(check, name, passed, got, expected, rtol=0.0, atol=0.0, diagnoses=(), **extra):
+    """Build a record dict (already encoded values) with the next sequence number and the exercise's id."""
+    from fclab.checks._exercise import active_exercise
+
+    exercise = active_exercise()
     record = {"v": RECORD_VERSION, "check": check, "name": str(name)[:MAX_TEXT], "seq": next(_seq),
-              "passed": bool(passed), "got": got, "expected": expected,
-              "rtol": float(rtol), "atol": float(atol)}
+              "exercise": exercise.exercise_id if exercise else None,
+              "hidden": bool(exercise.hidden) if exercise else False,
+              "seed": exercise.seed if exercise else None,
+              "passed": bool(passed), "diagnoses": [str(code) for code in diagnoses],
+              "got": got, "expected": expected, "rtol": float(rtol), "atol": float(atol)}
     record.update(extra)
     return record
 
 
-def _kernel_shell():
-    """The running IPython kernel's shell, or None (plain Python, terminal IPython, no IPython at all)."""
-    if "IPython" not in sys.modules or "ipykernel" not in sys.modules:
-        return None
-    shell = sys.modules["IPython"].get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
-        return None
-    return shell
-
-
-def emit(record):
-    """Keep ``record`` in :data:`records` and, inside a Jupyter kernel, display it under ``MIME_TYPE``.
-
-    The display bundle holds only ``MIME_TYPE`` (no ``text/plain``): see the package docstring for what
-    JupyterLab, nbconvert and nbgrader show for it.
-    """
+def keep(record):
+    """Append ``record`` to :data:`records` (the last ``MAX_KEPT``)."""
     records.append(record)
     if len(records) > MAX_KEPT:
         del records[: len(records) - MAX_KEPT]
-    if _kernel_shell() is not None:
-        from IPython.display import display
 
-        display({MIME_TYPE: record}, raw=True)
+
+def emit(record):
+    """Hand ``record`` to the runtime in force (the lab keeps and displays it; the grader collects it)."""
+    from fclab.checks._exercise import active_exercise
+    from fclab.checks._runtime import get_runtime
+
+    exercise = active_exercise()
+    if exercise is not None:
+        exercise.records.append(record)
+    get_runtime().emit(record)
     return record

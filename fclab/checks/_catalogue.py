@@ -1,0 +1,242 @@
+"""The catalogue of diagnoses: one stable code per mistake, its title, its sentence and where it is taught.
+
+A diagnosis is what a failing check says about the likely cause ("the bias is missing"). Each has a
+stable snake_case ``code`` that goes into the check's record (the in-lab score card and the instructor's
+class analytics count them), a short ``title`` for tables, a ``sentence`` for the student (what happened
+and what to change), and the lesson ``section`` that teaches it.
+
+Codes are never renamed (analytics compare them across terms); add new ones at the end of their group.
+A mistake candidate (:class:`fclab.checks.Mistake`) may give its own sentence when the catalogue's does not
+fit the exercise (a gradient, an initialiser); its code must still be listed here.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One diagnosis: ``title`` for tables, ``sentence`` for the student, ``section`` that teaches it."""
+
+    title: str
+    sentence: str
+    section: str = ""
+
+
+def _e(title, sentence, section=""):
+    return Entry(title, sentence, section)
+
+
+CATALOGUE = {
+    # -- how the answer behaved when called ---------------------------------------------------------------
+    "not_answered": _e(
+        "not answered yet",
+        "the exercise is not answered yet: its cell still raises NotImplementedError. Replace "
+        "`raise NotImplementedError()` with your code and run that cell again."),
+    "raised_exception": _e(
+        "raised an exception",
+        "your code raised an exception (shown above); the line in your code that raised is in the "
+        "traceback."),
+    "shape_error": _e(
+        "shape error inside the answer",
+        "your code failed with a shape error: two arrays whose sizes do not fit together (explained above).",
+        "01 §7 Shape errors, explained"),
+    "forbidden_call": _e(
+        "calls what it should implement",
+        "your answer calls a function this exercise asks you to write yourself (named above): the test "
+        "compares your answer with exactly that function, so calling it proves nothing. Write the "
+        "computation with numpy operations."),
+    "input_modified_in_place": _e(
+        "modifies its input in place",
+        "your function changed an array it was given (named above) instead of computing a new one: the "
+        "caller's data is now corrupted. Use `a = a + ...` or `a.copy()` instead of `+=`, `a[...] =` or "
+        "`out=` on an input."),
+    "ignores_input": _e(
+        "same result for every input",
+        "your function returned the same value for different inputs: it does not use its arguments (a "
+        "hard-coded result, or a value copied from an example). Compute the result from the arguments."),
+    "returned_none": _e(
+        "returned nothing",
+        "your function returned None: did it end with `return <result>`?"),
+    "not_numeric": _e(
+        "not an array of numbers",
+        "what your function returned is not an array of numbers: return a numpy array."),
+    # -- the shape of the result --------------------------------------------------------------------------
+    "wrong_shape": _e(
+        "wrong shape",
+        "the result has the wrong shape: print the shape after each step and find where the axes first go "
+        "wrong."),
+    "output_transposed": _e(
+        "output transposed",
+        "the result is transposed: keep the batch on axis 0 (X @ W gives (batch, units)); if you computed "
+        "W @ X or W.T @ X.T, use X @ W.", "01 §2 From one neuron to a layer"),
+    "extra_axis": _e(
+        "extra or missing axis of length 1",
+        "the entries are right but an axis of length 1 is extra or missing: use reshape, np.squeeze or "
+        "keepdims to get exactly the expected shape (broadcasting (n,) against (n, 1) silently makes an "
+        "(n, n) array)."),
+    "wrong_units": _e(
+        "wrong number of units",
+        "only the last axis has the wrong length: the number of units (columns of W) is wrong."),
+    # -- the values ---------------------------------------------------------------------------------------
+    "integer_dtype": _e(
+        "integer dtype",
+        "the result has an integer dtype, so fractions were lost: compute in float32 (e.g. "
+        "`np.asarray(x, dtype='float32')`)."),
+    "wrong_dtype": _e(
+        "wrong dtype",
+        "the values are right but the dtype is not the one asked for (float64 where float32 was "
+        "expected, or the reverse): convert with `.astype(...)` at the end."),
+    "nan_or_inf": _e(
+        "NaN or inf",
+        "the result has NaN or inf where the expected values are finite: an overflow (exp of a large "
+        "number) or a division by zero."),
+    "all_zeros": _e(
+        "all zeros",
+        "the result is all zeros: a placeholder left in, or a result array that was never filled."),
+    "sign_flipped": _e(
+        "sign flipped",
+        "the result is the expected one with its sign flipped: a subtraction written the wrong way round."),
+    "constant_factor": _e(
+        "off by a constant factor",
+        "your result is the expected one times a constant factor: a scale such as 1/N, or a mean where a "
+        "sum is asked (or the reverse)."),
+    "rows_offset": _e(
+        "every row off by the same vector",
+        "every row of the result is off by the same vector: something added per column (a bias) is "
+        "wrong."),
+    # -- a dense layer ------------------------------------------------------------------------------------
+    "kernel_transposed": _e(
+        "kernel used transposed",
+        "your result equals X @ W.T: the kernel is (in, units), use X @ W as it is.",
+        "01 §2 From one neuron to a layer"),
+    "kernel_out_in": _e(
+        "kernel stored as (out, in)",
+        "your kernel is stored as (out, in), PyTorch's layout; Keras's kernel is (in, out) = (inputs, "
+        "units). Create it as (in, out) or transpose it once where you create it.",
+        "01 §7 Shape errors, explained"),
+    "bias_missing": _e(
+        "bias missing",
+        "your result equals the output computed without the bias: add it, X @ W + b (b has one entry per "
+        "unit and broadcasts over the rows).", "01 §3 Adding the bias: broadcasting"),
+    "bias_twice": _e(
+        "bias added twice",
+        "your result equals the output with the bias added twice: add b once.",
+        "01 §3 Adding the bias: broadcasting"),
+    "bias_sign": _e(
+        "bias subtracted",
+        "your result equals X @ W - b: the bias is added, use + b.", "01 §3 Adding the bias: broadcasting"),
+    "bias_column": _e(
+        "bias added as a column",
+        "your result equals X @ W + b[:, None]: the bias was added as a column, one value per example "
+        "instead of one per unit. Reshape it to (units,) first.", "01 §3 Adding the bias: broadcasting"),
+    "activation_missing": _e(
+        "activation missing",
+        "your result equals the pre-activation X @ W + b: the activation was not applied.",
+        "02 Activations"),
+    "wrong_activation": _e(
+        "wrong activation",
+        "your result equals the layer with a different activation from the one asked for.",
+        "02 Activations"),
+    "relu_on_output": _e(
+        "relu on the output layer",
+        "your network applies relu to its output layer too: the last layer is usually linear (its outputs "
+        "are logits that may be negative).", "03 Three-layer relu network"),
+    "relu_before_bias": _e(
+        "relu before the bias",
+        "your result equals relu(X @ W) + b: add the bias first, then apply relu: relu(X @ W + b).",
+        "02 Activations"),
+    "relu_missing_hidden": _e(
+        "relu missing on a hidden layer",
+        "a hidden layer of your network has no relu: without it two layers collapse into one linear map.",
+        "02 Activations"),
+    "layer_skipped": _e(
+        "a layer skipped",
+        "your network skips a layer (or uses the parameters of the wrong layer).",
+        "03 Three-layer relu network"),
+    "fixed_depth": _e(
+        "works for one depth only",
+        "your function works for one number of layers only: loop over the list of layers instead of "
+        "unpacking a fixed number of them.", "03 Three-layer relu network"),
+    # -- parameters, initialisers, Keras layers ----------------------------------------------------------
+    "params_without_bias": _e(
+        "parameters counted without biases",
+        "your count leaves out the biases: a Dense layer has in * units + units parameters.",
+        "03 Parameter counts"),
+    "input_counted_as_layer": _e(
+        "the input counted as a layer",
+        "your count treats the input as a layer with weights: the input has no parameters; only the Dense "
+        "layers do.", "05 keras.Sequential"),
+    "same_seed_every_layer": _e(
+        "same seed for every layer",
+        "every layer was initialised from the same seed, so layers of the same shape start with identical "
+        "weights: draw each layer's weights from one generator in turn (or give each its own seed).",
+        "03 Three-layer relu network"),
+    "set_weights_forgotten": _e(
+        "set_weights forgotten",
+        "the Keras layer still has its own random initial weights: copy the given weights in with "
+        "`layer.set_weights([kernel, bias])` after building it.", "04 Dense in depth"),
+    "config_mismatch": _e(
+        "layer configured differently",
+        "a setting of the layer differs from the one the exercise asks for (named above): pass it to the "
+        "constructor.", "04 Dense in depth"),
+    "wrong_init_scale": _e(
+        "wrong initialisation scale",
+        "the weights have the wrong spread for this initialiser: check the formula of its limit or "
+        "standard deviation (fan_in and fan_out are the kernel's two sizes).", "04 Dense in depth"),
+    "flattened_input": _e(
+        "input flattened",
+        "your layer flattened its input: Dense acts on the last axis only, (batch, steps, in) -> (batch, "
+        "steps, units).", "04 Dense in depth"),
+    # -- reductions, losses, gradients -------------------------------------------------------------------
+    "mean_missing_1_over_n": _e(
+        "sum instead of mean",
+        "your result is N times too large: the 1/N of the mean over the batch is missing.",
+        "07 Backpropagation"),
+    "mean_instead_of_sum": _e(
+        "mean instead of sum",
+        "your result is N times too small: this quantity is a sum over the batch, not a mean.",
+        "07 Backpropagation"),
+    "dw_transposed": _e(
+        "dW transposed",
+        "your gradient dW is transposed: dW = X.T @ dZ has the kernel's shape (in, units).",
+        "07 Backpropagation"),
+    "forward_difference": _e(
+        "forward difference",
+        "your numeric gradient uses a forward difference (f(x + h) - f(x)) / h: use the central difference "
+        "(f(x + h) - f(x - h)) / (2 h), which is far more accurate.", "07 Gradient check"),
+    "input_not_restored": _e(
+        "input not restored",
+        "your numeric gradient leaves x changed after it returns: restore every entry you nudge.",
+        "07 Gradient check"),
+    # -- probabilities -----------------------------------------------------------------------------------
+    "softmax_wrong_axis": _e(
+        "softmax over the wrong axis",
+        "your softmax is normalised over the batch (axis 0): each row (one example's scores) must sum to 1, "
+        "use axis=-1.", "02 Softmax"),
+    "softmax_unstable": _e(
+        "softmax overflows",
+        "your softmax overflows for large scores (exp(1000) is inf): subtract each row's maximum before exp; "
+        "it does not change the result.", "02 Softmax"),
+    "softmax_not_normalised": _e(
+        "rows do not sum to 1",
+        "the rows of your result do not sum to 1: divide exp(z) by its sum over axis=-1 (keepdims=True).",
+        "02 Softmax"),
+    # -- training ----------------------------------------------------------------------------------------
+    "accuracy_below": _e(
+        "accuracy below the threshold",
+        "the model does not reach the accuracy the exercise asks for: train longer or with a better "
+        "learning rate, and check that labels match the loss.", "06 Training"),
+    "labels_loss_mismatch": _e(
+        "labels and loss do not match",
+        "integer labels need sparse_categorical_crossentropy, one-hot labels categorical_crossentropy.",
+        "06 Training"),
+}
+
+
+def entry(code):
+    """The catalogue entry of ``code``; raises ValueError naming the known codes when it is unknown."""
+    try:
+        return CATALOGUE[code]
+    except KeyError:
+        raise ValueError(f"unknown diagnosis code {code!r}: add it to fclab/checks/_catalogue.py "
+                         f"(known: {', '.join(sorted(CATALOGUE))})") from None
