@@ -64,8 +64,6 @@ def test_regrade_after_a_fixed_test_and_changed_points_keeps_manual_grades(cours
     moved = regrade.regrade(course, _grader(course, sandbox), say=said.append)
     assert any("regrading 2 submission(s)" in s for s in said)
     lines = sorted(regrade.describe(m) for m in moved)
-    import json, sys
-    print(json.dumps(course_journal(course).load(ASSIGNMENT, "honest"), indent=1)[:3000], file=sys.stderr)
     assert lines == ["honest ps1: 5 -> 7 (ex1_add_bias_test 2 -> 3, ex3_count_test 0 -> 1)",
                      "nobias ps1: 6 -> 6 (ex1_add_bias_test 2 -> 3, ex3_count_test 1 -> 0)"]
     with Gradebook(course.db_url, course.course_id) as gb:
