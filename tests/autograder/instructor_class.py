@@ -75,7 +75,7 @@ WRONG = {  # exercise -> [(weight, code or "", body)]; the first entry is the pl
     "ex1_neuron": [(6, "bias_missing", "return float(np.dot(x, w))"),
                    (2, "bias_twice", "return float(np.dot(x, w) + 2 * b)"),
                    (2, "", "return float(np.dot(x, w) + b) * 2")],
-    "ex2_matmul_shape": [(5, "transposed_output", "if a_shape[1] != b_shape[0]:\n    return None\n"
+    "ex2_matmul_shape": [(5, "output_transposed", "if a_shape[1] != b_shape[0]:\n    return None\n"
                           "return (b_shape[1], a_shape[0])"),
                          (2, "", "return (a_shape[0], b_shape[1])")],
     "ex3_dense_forward": [(6, "bias_missing", "return X @ W"),

@@ -90,6 +90,10 @@ def test_example_answers_are_anonymised_answer_cells(written):
     assert not re.search(r"\bs\d{3}\b", text)  # ... and no student id is left
     example = next(m for m in data["mistakes"] if m["key"] == "bias_missing" and m["exercise"] == "ex3_dense_forward")
     assert "def dense_forward(X, W, b):" in example["example"] and "X @ W" in example["example"]
+    from fclab.checks._catalogue import CATALOGUE  # codes are named with the catalogue's title and section
+
+    assert example["title"] == CATALOGUE["bias_missing"].title
+    assert example["section"] == CATALOGUE["bias_missing"].section
 
 
 def test_report_has_the_section_and_csv(written):
