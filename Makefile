@@ -10,6 +10,11 @@
 #   make grade                      grade course/submitted/ with fclab's sandboxed parallel autograder
 #   make feedback                   HTML feedback (no hidden tests) into course/feedback/
 #   make export                     grades.csv from the gradebook
+#   make export-canvas / export-moodle  LMS gradebook imports (roster: course/private/roster.csv)
+#   make regrade [STUDENT=id]       regrade what a change in source/ affects (keeps manual grades)
+#   make similarity                 pairs of unusually alike submissions, for review (course/private/)
+#   make deadline ASSIGNMENT=a DUE="2026-12-01 23:59 UTC"   due date in the gradebook (and penalties)
+#   make student-bundle             dist/fclab-student(.zip): release/, fclab, self-check; no solutions
 #   make bench                      benchmarks under tests/bench (ratios, printed)
 
 SHELL := /bin/bash
@@ -25,7 +30,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND ?= tensorflow
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: lab test release collect autograde grade feedback export bench install clean-course
+.PHONY: lab test release collect autograde grade feedback export bench install clean-course \
+	export-canvas export-moodle regrade similarity deadline student-bundle
 
 install: $(STAMP)
 
@@ -65,6 +71,24 @@ feedback: $(STAMP)
 
 export: $(STAMP)
 	cd course && ../$(PY) -m nbgrader export --to grades.csv && echo "wrote course/grades.csv"
+
+export-canvas: $(STAMP)
+	cd course && ../$(PY) -m nbgrader export --exporter=autograder.lms.CanvasExportPlugin && echo "wrote course/private/canvas_grades.csv"
+
+export-moodle: $(STAMP)
+	cd course && ../$(PY) -m nbgrader export --exporter=autograder.lms.MoodleExportPlugin && echo "wrote course/private/moodle_grades.csv"
+
+regrade: $(STAMP)
+	$(PY) -m autograder regrade --course course $(if $(STUDENT),--student $(STUDENT)) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
+similarity: $(STAMP)
+	$(PY) -m autograder similarity --course course $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
+deadline: $(STAMP)
+	$(PY) -m autograder deadline --course course $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(DUE),--due "$(DUE)")
+
+student-bundle: $(STAMP)
+	$(PY) -m autograder.bundle --out dist/fclab-student --zip
 
 bench: $(STAMP)
 	$(PY) -m pytest tests/bench -p no:cacheprovider -s -q $(PYTEST_ARGS)

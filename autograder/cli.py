@@ -5,6 +5,7 @@ import os
 import pathlib
 import sys
 
+from autograder import instructor_cli
 from autograder.prepare import DEFAULT_MAX_BYTES
 from autograder.sandbox import Limits, Sandbox
 
@@ -14,7 +15,7 @@ EXAMPLES = """examples:
   python -m autograder grade --course course --assignment 01_xw_plus_b --student alice
   python -m autograder report --course course
   python -m autograder check release/01_xw_plus_b/01_xw_plus_b.ipynb
-"""
+""" + instructor_cli.EXAMPLES
 
 
 def build_parser():
@@ -53,6 +54,7 @@ def build_parser():
     report = commands.add_parser("report", help="regenerate grades.csv and report.html from stored results")
     report.add_argument("--course", required=True, type=pathlib.Path, help="nbgrader course root")
     report.add_argument("--report-dir", type=pathlib.Path, help="where grades.csv and report.html go")
+    instructor_cli.add_commands(commands)  # regrade, similarity, deadline
     return parser
 
 
@@ -130,4 +132,4 @@ def _report(args):
     return 1 if problems else 0
 
 
-COMMANDS = {"grade": _grade, "check": _check, "collect": _collect, "report": _report}
+COMMANDS = {"grade": _grade, "check": _check, "collect": _collect, "report": _report, **instructor_cli.COMMANDS}

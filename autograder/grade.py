@@ -19,7 +19,7 @@ import time
 import nbformat
 from tqdm import tqdm
 
-from autograder import decide, gradebook, reconcile, report, trusted, warm
+from autograder import deadlines, decide, gradebook, reconcile, regrade, report, trusted, warm
 from autograder.cluster import make_pool
 from autograder.decide import CellDecision
 from autograder.ids import student_id_problem
@@ -222,11 +222,14 @@ class Grader:
                                   "cells": {g: c.to_dict() for g, c in cells.items()}}
         clock = time.monotonic()
         gradebook.save(self.course, sub, notebooks, self.course.timestamp(sub))
+        deadlines.apply_config(self.course, sub.assignment, [sub.student])  # c.Deadlines: due date, extension
         cells = [c for nb in entries.values() for c in nb["cells"].values()]
-        self.journal.write(JournalRecord(
+        record = JournalRecord(
             assignment=sub.assignment, student=sub.student, key=plan["key"], notebooks=entries,
             graded_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            score=sum(c["points"] or 0 for c in cells), max_score=sum(c["max"] for c in cells)))
+            score=sum(c["points"] or 0 for c in cells), max_score=sum(c["max"] for c in cells))
+        previous = self.journal.load(sub.assignment, sub.student)  # a regrade keeps the earlier results
+        self.journal.write(dict(record.to_dict(), history=regrade.carry_history(previous)))
         self.summary.graded += 1
         self.summary.timings["save"] += time.monotonic() - clock
 
