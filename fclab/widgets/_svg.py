@@ -26,7 +26,7 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def png_data_uri(image: np.ndarray, cmap: str | None = None, vmin=None, vmax=None) -> str:
+def png_data_uri(image: np.ndarray, cmap=None, vmin=None, vmax=None) -> str:
     """Encode ``image`` as a ``data:image/png`` URI (fast PNG compression: these are redrawn often).
 
     Args:
@@ -38,7 +38,8 @@ def png_data_uri(image: np.ndarray, cmap: str | None = None, vmin=None, vmax=Non
         lo = np.nanmin(image) if vmin is None else vmin
         hi = np.nanmax(image) if vmax is None else vmax
         scaled = (image - lo) / ((hi - lo) or 1.0)
-        image = _colormap(cmap)(np.ma.masked_invalid(scaled))
+        colormap = _colormap(cmap) if isinstance(cmap, str) else cmap
+        image = colormap(np.ma.masked_invalid(scaled))
     buffer = io.BytesIO()
     imsave(buffer, np.clip(image, 0, 1), format="png", pil_kwargs={"compress_level": 1})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -76,13 +77,17 @@ class Frame:
         """Pixel y of data y (scalar or array)."""
         return self.top + (self.y1 - np.asarray(y, dtype=float)) / (self.y1 - self.y0) * self.inner_h
 
-    def axes(self, title="", xlabel="", ylabel="") -> list[str]:
-        """Frame, ticks, zero lines and labels as SVG elements."""
+    def axes(self, title="", xlabel="", ylabel="", integer_x=False) -> list[str]:
+        """Frame, ticks, zero lines and labels as SVG elements.
+
+        ``ylabel`` is written upwards along the left edge; ``integer_x``: only whole-number x ticks
+        (epochs).
+        """
         parts = [
             f'<rect x="{self.left}" y="{self.top}" width="{self.inner_w}" height="{self.inner_h}" '
             'fill="none" stroke="#999"/>'
         ]
-        for tick in MaxNLocator(6).tick_values(self.x0, self.x1).tolist():
+        for tick in MaxNLocator(6, integer=integer_x).tick_values(self.x0, self.x1).tolist():
             if self.x0 <= tick <= self.x1:
                 x = self.px(tick)
                 parts.append(f'<line x1="{x:.1f}" y1="{self.top + self.inner_h}" x2="{x:.1f}" '
@@ -111,8 +116,9 @@ class Frame:
             parts.append(f'<text x="{self.left + self.inner_w}" y="{self.height - 2}" font-size="10" '
                          f'text-anchor="end">{esc(xlabel)}</text>')
         if ylabel:
-            parts.append(f'<text x="{self.left + self.inner_w}" y="{self.top - 7}" font-size="10" '
-                         f'text-anchor="end">{esc(ylabel)}</text>')
+            y = self.top + self.inner_h / 2
+            parts.append(f'<text x="10" y="{y:.1f}" font-size="10" text-anchor="middle" '
+                         f'transform="rotate(-90 10 {y:.1f})">{esc(ylabel)}</text>')
         return parts
 
     def polyline(self, x, y, color, dash="", width=2.0, title="") -> str:
