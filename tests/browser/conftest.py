@@ -108,3 +108,38 @@ def browser(student_lab):
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def instructor_lab(tmp_path_factory):
+    """`python -m fclab.lab --instructor course` (make instructor-lab), private Jupyter settings folders."""
+    root = tmp_path_factory.mktemp("instructor")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTER_RUNTIME_DIR",
+                 "JUPYTERLAB_WORKSPACES_DIR", "IPYTHONDIR"):
+        (root / name.lower()).mkdir()
+        env[name] = str(root / name.lower())
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    out = root / "terminal.txt"
+    with open(out, "w", encoding="utf-8") as terminal:
+        proc = subprocess.Popen([sys.executable, "-m", "fclab.lab", "--instructor", str(REPO / "course"),
+                                 "--port", str(_free_port())],
+                                env=env, stdout=terminal, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = re.search(r"(http://127\.0\.0\.1:\d+)/lab\?token=(\w+)", out.read_text(errors="replace"))
+            if found or proc.poll() is not None:
+                break
+            time.sleep(0.3)
+        if not found:
+            raise RuntimeError(f"the instructor lab printed no address:\n{out.read_text()}")
+        yield {"url": found.group(1), "token": found.group(2), "terminal": out}
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

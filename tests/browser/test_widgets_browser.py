@@ -10,6 +10,7 @@ Screenshots: tests/browser/artifacts/*.png (git-ignored). Chromium is Debian's /
 """
 
 import json
+import pathlib
 import re
 import urllib.request
 
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.tf, pytest.mark.slow]  # kernels 
 NOISE = ("No nbgrader_config.py file found", "not trusted", "without encryption",
          "Skipped non-installed server", "[I ", "[W ")
 IDLE = "Python 3 (ipykernel) | Idle"
+ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
 LONG = 240_000   # ms: Run All of a lesson on 2 busy cores
 
 
@@ -49,12 +51,20 @@ def _open(browser, lab, path, width=1300, height=1400):
 
 
 def _run_all(page):
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""", timeout=LONG)
+    # not awaited: the command's promise ends only when every cell has run
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    try:
+        page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            }""", timeout=LONG)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "run_all_did_not_finish.png"), full_page=False)
+        waiting = page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
+            .map((c, i) => [i, c.querySelector('.jp-InputPrompt').textContent])
+            .filter(([i, t]) => !/\\[\\d+\\]/.test(t)).slice(0, 5)""")
+        raise AssertionError(f"Run All did not reach every code cell; first not run (code cell, prompt): {waiting}")
     page.get_by_text(IDLE).wait_for(timeout=LONG)
 
 
@@ -206,5 +216,17 @@ def test_a_reopened_lesson_shows_the_saved_picture_not_model_not_found(student_l
         _shot(page, artifacts, "02_reopened_saved_picture", saved)
         not_found = page.get_by_text("Error displaying widget: model not found")
         assert all(not not_found.nth(i).is_visible() for i in range(not_found.count()))
+    finally:
+        page.close()
+
+
+def test_instructor_lab_keeps_nbgrader_tools(instructor_lab, browser, artifacts):
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    try:
+        page.goto(f"{instructor_lab['url']}/lab?token={instructor_lab['token']}")
+        page.locator("#jp-menu-panel").get_by_text("Nbgrader").wait_for(timeout=LONG)
+        page.locator("#jp-menu-panel").get_by_text("Nbgrader").click()
+        page.get_by_text("Formgrader").first.wait_for(timeout=30_000)
+        _shot(page, artifacts, "instructor_lab_nbgrader_menu")
     finally:
         page.close()
