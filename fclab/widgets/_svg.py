@@ -3,7 +3,8 @@
 Widgets redraw on every control change and must do so in well under 50 ms server-side. A matplotlib
 Agg redraw of a two-panel figure took 50–130 ms on the course machine, so the live views are SVG/HTML
 strings built here (a few ms) and sent to an ``ipywidgets.HTML``. Matplotlib still does the parts it is
-good at: tick placement (``MaxNLocator``), colour maps and PNG encoding of heat maps.
+good at: tick placement (``MaxNLocator``), colour maps and PNG encoding of heat maps. Matplotlib is
+imported when the first view is drawn, not with ``fclab.widgets`` (a lesson's first cell stays fast).
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import html
 import io
 from functools import lru_cache
 
-import matplotlib
 import numpy as np
-from matplotlib.image import imsave
-from matplotlib.ticker import MaxNLocator
 
 MARGIN = dict(left=44, right=10, top=22, bottom=30)
 
@@ -33,6 +31,8 @@ def png_data_uri(image: np.ndarray, cmap=None, vmin=None, vmax=None) -> str:
         image: (rows, cols) values mapped through the matplotlib colour map ``cmap`` between ``vmin`` and
             ``vmax`` (NaN: transparent), or (rows, cols, 3|4) RGB(A) in [0, 1]. Row 0 is drawn at the top.
     """
+    from matplotlib.image import imsave
+
     if cmap is not None:
         image = np.asarray(image, dtype=float)
         lo = np.nanmin(image) if vmin is None else vmin
@@ -48,6 +48,8 @@ def png_data_uri(image: np.ndarray, cmap=None, vmin=None, vmax=None) -> str:
 @lru_cache(maxsize=16)
 def _colormap(name):
     """A matplotlib colour map, kept so its lookup table is built once."""
+    import matplotlib
+
     return matplotlib.colormaps[name].with_extremes(bad=(1, 1, 1, 0))
 
 
@@ -83,6 +85,8 @@ class Frame:
         ``ylabel`` is written upwards along the left edge; ``integer_x``: only whole-number x ticks
         (epochs).
         """
+        from matplotlib.ticker import MaxNLocator
+
         parts = [
             f'<rect x="{self.left}" y="{self.top}" width="{self.inner_w}" height="{self.inner_h}" '
             'fill="none" stroke="#999"/>'
