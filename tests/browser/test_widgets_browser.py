@@ -12,6 +12,7 @@ Screenshots: tests/browser/artifacts/*.png (git-ignored). Chromium is Debian's /
 import json
 import pathlib
 import re
+import time
 import urllib.request
 
 import pytest
@@ -20,7 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.tf, pytest.mark.slow]  # kernels 
 
 NOISE = ("No nbgrader_config.py file found", "not trusted", "without encryption",
          "Skipped non-installed server", "[I ", "[W ")
-IDLE = "Python 3 (ipykernel) | Idle"
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / "artifacts"
 LONG = 240_000   # ms: Run All of a lesson on 2 busy cores
 
@@ -40,14 +40,41 @@ def shut_down_kernels(lab):
         api(lab, "DELETE", f"/api/sessions/{session['id']}")
 
 
-def _open(browser, lab, path, width=1300, height=1400):
+_workspaces = iter(range(10**6))
+
+
+def _open(browser, lab, path, width=1300, height=1400, fresh=True):
+    """A new page showing notebook ``path`` once its own kernel is idle.
+
+    ``fresh``: in a workspace of its own (no tabs restored from an earlier page), as a new student sees it.
+    A "Select Kernel" question (JupyterLab asks when its kernel list is still loading) is answered.
+    """
     page = browser.new_page(viewport={"width": width, "height": height})
     console_errors = []
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{lab['url']}/lab/tree/{path}?token={lab['token']}")
-    page.get_by_text(IDLE).wait_for(timeout=LONG)
+    where = f"workspaces/test{next(_workspaces)}/tree/{path}?reset&" if fresh else f"tree/{path}?"
+    page.goto(f"{lab['url']}/lab/{where}token={lab['token']}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LONG)
+    select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
+    deadline = time.monotonic() + LONG / 1000
+    while time.monotonic() < deadline:
+        if select.count() and select.first.is_visible():
+            select.first.click()
+        if page.evaluate(KERNEL_IDLE):
+            break
+        page.wait_for_timeout(300)
+    else:
+        raise AssertionError(f"the kernel of {path} did not become idle in {LONG / 1000:.0f} s")
     page.console_errors = console_errors
     return page
+
+
+KERNEL_IDLE = """() => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    const kernel = widget && widget.sessionContext && widget.sessionContext.session
+                   && widget.sessionContext.session.kernel;
+    return !!kernel && kernel.status === 'idle' && !!widget.content && widget.content.widgets.length > 0;
+}"""
 
 
 def _run_all(page):
@@ -59,13 +86,13 @@ def _run_all(page):
                 const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
                 return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
             }""", timeout=LONG)
+        page.wait_for_function(KERNEL_IDLE, timeout=LONG)
     except Exception:
         page.screenshot(path=str(ARTIFACTS / "run_all_did_not_finish.png"), full_page=False)
         waiting = page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')]
             .map((c, i) => [i, c.querySelector('.jp-InputPrompt').textContent])
             .filter(([i, t]) => !/\\[\\d+\\]/.test(t)).slice(0, 5)""")
         raise AssertionError(f"Run All did not reach every code cell; first not run (code cell, prompt): {waiting}")
-    page.get_by_text(IDLE).wait_for(timeout=LONG)
 
 
 def _stderr_outputs(page):
@@ -80,7 +107,7 @@ def _shot(page, artifacts, name, locator=None):
 
 
 def test_student_lab_has_no_instructor_tools_no_news_and_a_quiet_terminal(student_lab, browser, artifacts):
-    page = _open(browser, student_lab, "01_xw_plus_b/01_xw_plus_b.ipynb", height=900)
+    page = _open(browser, student_lab, "01_xw_plus_b/01_xw_plus_b.ipynb", height=900, fresh=False)
     try:
         page.wait_for_timeout(4000)                    # the news question would come a few seconds in
         _shot(page, artifacts, "student_lab")
@@ -227,6 +254,9 @@ def test_instructor_lab_keeps_nbgrader_tools(instructor_lab, browser, artifacts)
         page.locator("#jp-menu-panel").get_by_text("Nbgrader").wait_for(timeout=LONG)
         page.locator("#jp-menu-panel").get_by_text("Nbgrader").click()
         page.get_by_text("Formgrader").first.wait_for(timeout=30_000)
+        listing = page.locator(".jp-DirListing-content")
+        for name in ("course", "source", "release"):     # the repository is the file browser's root
+            listing.get_by_text(name, exact=True).wait_for(timeout=60_000)
         _shot(page, artifacts, "instructor_lab_nbgrader_menu")
     finally:
         page.close()
