@@ -77,6 +77,18 @@ CATALOGUE = {
     "wrong_units": _e(
         "wrong number of units",
         "only the last axis has the wrong length: the number of units (columns of W) is wrong."),
+    "matmul_outer_sizes": _e(
+        "wrong sizes kept in a matrix product's shape",
+        "A @ B for A of shape (n, k) and B of shape (k, m) has shape (n, m): the rows of A and the columns of "
+        "B survive, the inner size k disappears.", "01 §2 From one neuron to a layer"),
+    "matmul_mismatch_missed": _e(
+        "product of mismatched shapes not refused",
+        "you returned a shape although the inner sizes differ: (n, k) @ (k2, m) is defined only when k == k2; "
+        "otherwise return None.", "01 §2 From one neuron to a layer"),
+    "leading_axes_lost": _e(
+        "leading axes not restored",
+        "your result has the right numbers but not the leading axes of the input: reshape the (rows, out) "
+        "table back to X.shape[:-1] + (out,).", "01 §8 More than two axes"),
     # -- the values ---------------------------------------------------------------------------------------
     "integer_dtype": _e(
         "integer dtype",
