@@ -219,6 +219,11 @@ CATALOGUE = {
         "wrong initialisation scale",
         "the weights have the wrong spread for this initialiser: check the formula of its limit or "
         "standard deviation (fan_in and fan_out are the kernel's two sizes).", "04 Dense in depth"),
+    "flops_term_missing": _e(
+        "FLOP count formula",
+        "per layer a forward pass costs 2 * batch * in * out FLOPs for the matrix product (a multiplication "
+        "and an addition per weight and example) plus batch * out for the bias; a factor or a term is "
+        "missing.", "03 §6 Depth then and now"),
     "flattened_input": _e(
         "input flattened",
         "your layer flattened its input: Dense acts on the last axis only, (batch, steps, in) -> (batch, "
