@@ -77,6 +77,18 @@ CATALOGUE = {
     "wrong_units": _e(
         "wrong number of units",
         "only the last axis has the wrong length: the number of units (columns of W) is wrong."),
+    "matmul_outer_sizes": _e(
+        "wrong sizes kept in a matrix product's shape",
+        "A @ B for A of shape (n, k) and B of shape (k, m) has shape (n, m): the rows of A and the columns of "
+        "B survive, the inner size k disappears.", "01 §2 From one neuron to a layer"),
+    "matmul_mismatch_missed": _e(
+        "product of mismatched shapes not refused",
+        "you returned a shape although the inner sizes differ: (n, k) @ (k2, m) is defined only when k == k2; "
+        "otherwise return None.", "01 §2 From one neuron to a layer"),
+    "leading_axes_lost": _e(
+        "leading axes not restored",
+        "your result has the right numbers but not the leading axes of the input: reshape the (rows, out) "
+        "table back to X.shape[:-1] + (out,).", "01 §8 More than two axes"),
     # -- the values ---------------------------------------------------------------------------------------
     "integer_dtype": _e(
         "integer dtype",
@@ -157,6 +169,30 @@ CATALOGUE = {
         "works for one depth only",
         "your function works for one number of layers only: loop over the list of layers instead of "
         "unpacking a fixed number of them.", "03 Three-layer relu network"),
+    "collapse_bias": _e(
+        "collapsed bias wrong",
+        "the collapsed bias is b1 @ W2 + b2: the first layer's bias passes through the second layer's weights "
+        "too, and the second bias is added once.", "02 §1 Why an activation at all?"),
+    "sigmoid_overflow": _e(
+        "sigmoid overflows",
+        "numpy warned about an overflow inside your sigmoid (exp of a large number): exponentiate only -|x|, "
+        "as in the stable form, so that no exponent is ever positive.", "02 §2 The classic activations"),
+    "leaky_default_slope": _e(
+        "wrong default slope",
+        "your default negative_slope is not 0.2, the default of keras.activations.leaky_relu (0.3 is the "
+        "LeakyReLU layer's default, 0.01 PyTorch's).", "02 §2 The classic activations"),
+    "derivative_formula_on_x": _e(
+        "derivative formula applied to x",
+        "your result equals the derivative formula applied to x instead of f(x): sigmoid'(x) = s (1 - s) "
+        "with s = sigmoid(x), tanh'(x) = 1 - tanh(x)**2.", "02 §3 Derivatives"),
+    "relu_derivative_at_zero": _e(
+        "relu'(0) is not 0",
+        "your relu derivative is 1 at x = 0; here (as in TensorFlow) it is 0 there: use x > 0, not x >= 0.",
+        "02 §3 Derivatives"),
+    "multilabel_softmax": _e(
+        "softmax for several labels",
+        "when several labels may apply at once, each output needs its own independent probability: sigmoid, "
+        "not softmax (softmax makes the labels compete for one unit of probability).", "02 §7 Output layers"),
     # -- parameters, initialisers, Keras layers ----------------------------------------------------------
     "params_without_bias": _e(
         "parameters counted without biases",
@@ -183,6 +219,11 @@ CATALOGUE = {
         "wrong initialisation scale",
         "the weights have the wrong spread for this initialiser: check the formula of its limit or "
         "standard deviation (fan_in and fan_out are the kernel's two sizes).", "04 Dense in depth"),
+    "flops_term_missing": _e(
+        "FLOP count formula",
+        "per layer a forward pass costs 2 * batch * in * out FLOPs for the matrix product (a multiplication "
+        "and an addition per weight and example) plus batch * out for the bias; a factor or a term is "
+        "missing.", "03 §6 Depth then and now"),
     "flattened_input": _e(
         "input flattened",
         "your layer flattened its input: Dense acts on the last axis only, (batch, steps, in) -> (batch, "
