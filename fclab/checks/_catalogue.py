@@ -228,6 +228,20 @@ CATALOGUE = {
         "input flattened",
         "your layer flattened its input: Dense acts on the last axis only, (batch, steps, in) -> (batch, "
         "steps, units).", "04 Dense in depth"),
+    "flatten_order": _e(
+        "features flattened in another order",
+        "your result equals the one with each example's features laid out in another order (Fortran order, "
+        "or with axes swapped): keras.layers.Flatten keeps numpy's usual C order, x.reshape(len(x), -1).",
+        "04 §9 n-D input: Dense acts on the last axis"),
+    "penalty_missing": _e(
+        "a penalty left out",
+        "your total leaves out one of the layer's penalties (named above): layer.losses holds one term per "
+        "regularizer, and the exercise asks for their sum.", "04 §8.4 Regularizers and layer.losses"),
+    "penalty_formula": _e(
+        "a penalty's formula mixed up",
+        "one penalty uses the wrong formula: L1(c) gives c * sum(|w|), L2(c) gives c * sum(w**2) (no square "
+        "root, no 1/2), and the activity penalty is divided by the batch size.",
+        "04 §8.4 Regularizers and layer.losses"),
     # -- reductions, losses, gradients -------------------------------------------------------------------
     "mean_missing_1_over_n": _e(
         "sum instead of mean",
