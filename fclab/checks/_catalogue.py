@@ -263,6 +263,22 @@ CATALOGUE = {
         "input not restored",
         "your numeric gradient leaves x changed after it returns: restore every entry you nudge.",
         "07 Gradient check"),
+    "bias_grad_wrong_axis": _e(
+        "bias gradient summed over the wrong axis",
+        "your db is dout summed over the wrong axis: the same b_j was added to every sample, so db sums dout "
+        "over the batch, db = dout.sum(axis=0), one entry per unit.", "07 §1 What a backward pass computes"),
+    "relu_mask_from_upstream": _e(
+        "relu's mask taken from dout",
+        "your relu gradient keeps dout where dout > 0: the mask comes from relu's input in the forward pass, "
+        "dx = dout * (x > 0).", "07 §3 relu backward"),
+    "relu_grad_at_zero": _e(
+        "relu's gradient at x == 0",
+        "your relu gradient passes dout where x == 0: TensorFlow (and so Keras) uses slope 0 there, so the "
+        "mask is x > 0, not x >= 0.", "07 §3 relu backward"),
+    "float32_numeric_gradient": _e(
+        "numeric gradient in float32",
+        "your numeric gradient was computed in float32: a step of 1e-5 is lost in float32 rounding. Work on a "
+        "float64 copy, np.array(x, dtype=np.float64).", "07 §2 A gradient check that decides"),
     # -- probabilities -----------------------------------------------------------------------------------
     "softmax_wrong_axis": _e(
         "softmax over the wrong axis",
@@ -285,6 +301,18 @@ CATALOGUE = {
         "labels and loss do not match",
         "integer labels need sparse_categorical_crossentropy, one-hot labels categorical_crossentropy.",
         "06 Training"),
+    "num_classes_ignored": _e(
+        "num_classes ignored",
+        "your one-hot rows have max(y) + 1 columns instead of num_classes: a batch need not contain every "
+        "class, so take the width from num_classes.", "06 §3 Labels: integers or one-hot"),
+    "labels_shuffled_apart": _e(
+        "x and y shuffled apart",
+        "your split shuffles x and y with different orders, so rows no longer carry their own labels: "
+        "index both with the same permutation.", "06 §3 Validation data is not test data"),
+    "argmax_wrong_axis": _e(
+        "argmax over the wrong axis",
+        "your predicted classes come from argmax over the batch (axis 0): each row is one sample's "
+        "probabilities, take argmax over the classes, axis=-1.", "06 §3 Confusion matrix"),
 }
 
 

@@ -5,8 +5,8 @@ file shows a hidden test.
 The same runs are the lessons' execution tests (nbgrader executes each notebook top to bottom with
 nbclient, test cells restored from source/): the complete submission — the source notebook's solutions in
 the student's notebook — runs with no error and nothing on stderr in a graded cell; the blank release
-fails only on the missing answers (NotImplementedError in answer cells, NotImplementedError or the checks'
-"not answered yet" AssertionError in test cells), and every test cell fails on it.
+fails only on missing answers (NotImplementedError in answer cells; NotImplementedError or the checks' "not
+answered yet" AssertionError in test cells), and every test cell fails on it.
 """
 
 import csv
@@ -48,10 +48,11 @@ def check_complete_runs_clean(path):
     assert not stderr, f"{path.name}: graded cells wrote to stderr (nbgrader zeroes them): {stderr}"
 
 
-def _missing_answer(out):
-    """NotImplementedError from a blank answer, or a test cell's "not answered yet" AssertionError."""
-    return out["ename"] == "NotImplementedError" or (
-        out["ename"] == "AssertionError" and "is not answered yet" in out["evalue"])
+def _missing_answer(meta, out):
+    """An answer cell's NotImplementedError, or a test cell's NotImplementedError / "not answered yet" failure."""
+    if out["ename"] == "NotImplementedError":
+        return bool(meta.get("grade") or meta.get("solution"))
+    return out["ename"] == "AssertionError" and bool(meta.get("grade")) and "not answered yet" in out["evalue"]
 
 
 def check_blank_fails_only_on_missing_answers(path):
@@ -60,7 +61,7 @@ def check_blank_fails_only_on_missing_answers(path):
     unexpected = [
         f"cell {i}: {out['ename']}: {out['evalue'][:200]}"
         for i, meta, out in errors
-        if not (_missing_answer(out) and (meta.get("grade") or meta.get("solution")))
+        if not _missing_answer(meta, out)
     ]
     assert not unexpected, f"the blank {path.name} should fail only on missing answers, but: {unexpected}"
     graded = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
