@@ -93,7 +93,9 @@ def test_rmsprop_steps_follow_keras_formulas():
 
 def test_adam_steps_follow_keras_formulas_and_differ_from_the_textbook_epsilon():
     # Keras adam.py: alpha = lr*sqrt(1-b2^t)/(1-b1^t); w -= alpha*m/(sqrt(v) + eps) (eps outside the root,
-    # not bias-corrected). The textbook form m_hat/(sqrt(v_hat) + eps) differs when eps matters.
+    # not bias-corrected). The textbook form m_hat/(sqrt(v_hat) + eps) differs when eps matters. (Keras rounds
+    # the betas through float32 in the powers only: b1p, b2p below.)
+    b1p, b2p = float(np.float32(0.9)), float(np.float32(0.999))
     w = np.array([0.3, -2.0])
     opt = R.optimizers.Adam(learning_rate=0.1, epsilon=0.01)
     m, v, expected, textbook = np.zeros(2), np.zeros(2), w.copy(), w.copy()
@@ -102,8 +104,8 @@ def test_adam_steps_follow_keras_formulas_and_differ_from_the_textbook_epsilon()
         opt.apply([w], [2 * w])
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g**2
-        alpha = 0.1 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
-        textbook_step = 0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 0.01)
+        alpha = 0.1 * np.sqrt(1 - b2p**t) / (1 - b1p**t)
+        textbook_step = 0.1 * (m / (1 - b1p**t)) / (np.sqrt(v / (1 - b2p**t)) + 0.01)
         expected = expected - alpha * m / (np.sqrt(v) + 0.01)
         np.testing.assert_allclose(w, expected, rtol=1e-12)
         assert not np.allclose(alpha * m / (np.sqrt(v) + 0.01), textbook_step, rtol=1e-3)
