@@ -313,6 +313,56 @@ CATALOGUE = {
         "argmax over the wrong axis",
         "your predicted classes come from argmax over the batch (axis 0): each row is one sample's "
         "probabilities, take argmax over the classes, axis=-1.", "06 §3 Confusion matrix"),
+    "dropout_not_scaled": _e(
+        "dropout not scaled by 1/(1 - rate)",
+        "the kept units are not divided by (1 - rate) (or are multiplied by it): inverted dropout scales the "
+        "survivors in training so that nothing changes at inference.", "08 Dropout"),
+    "dropout_at_inference": _e(
+        "dropout active at inference",
+        "your layer drops or scales units with training=False: at inference dropout returns its input "
+        "unchanged.", "08 Dropout"),
+    "dropout_mask_inverted": _e(
+        "dropout mask inverted",
+        "your layer keeps the units the mask drops (rate and keep probability swapped): keep where the mask "
+        "is True and divide by (1 - rate).", "08 Dropout"),
+    "bn_batch_stats_at_inference": _e(
+        "batch statistics at inference",
+        "with training=False batch normalization uses the moving mean and variance, not the batch's: at "
+        "inference one example must not depend on the others.", "08 Batch normalization"),
+    "moving_stats_not_updated": _e(
+        "moving statistics not updated",
+        "in training the moving mean and variance must move toward the batch's: moving = momentum * moving + "
+        "(1 - momentum) * batch statistic.", "08 Batch normalization"),
+    "decay_swapped": _e(
+        "running average weighted the wrong way",
+        "your running average gives the new value the weight of the old one: new = decay * old + (1 - decay) * "
+        "current, with decay close to 1 (momentum 0.99, rho 0.9, beta_1 0.9, beta_2 0.999).",
+        "08 Batch normalization, Optimizers"),
+    "unbiased_variance": _e(
+        "variance divided by N - 1",
+        "your variance divides by N - 1 (ddof=1): batch normalization uses the batch variance divided by N "
+        "(np.var's default).", "08 Batch normalization"),
+    "epsilon_misplaced": _e(
+        "epsilon in the wrong place",
+        "epsilon is added in the wrong place: Keras's RMSprop and batch normalization add it inside the square "
+        "root (sqrt(v + eps)), Adam adds it outside (sqrt(v) + eps).", "08 Optimizers"),
+    "bn_backward_stats_ignored": _e(
+        "batch statistics treated as constants",
+        "your dx treats the batch mean and variance as constants (dx = dout * gamma / sqrt(var + eps)): in "
+        "training they depend on every x of the batch, which adds two terms.", "08 Batch normalization"),
+    "adam_no_bias_correction": _e(
+        "Adam without bias correction",
+        "your Adam step has no bias correction: m and v start at 0, so early steps divide by (1 - beta_1**t) "
+        "and (1 - beta_2**t), folded by Keras into alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t).",
+        "08 Optimizers"),
+    "grads_out_of_order": _e(
+        "gradients out of order",
+        "your gradients come in reverse layer order: the backward pass visits the last layer first, so put each "
+        "layer's gradients in front of those collected so far (grads in the order of params).", "08 Network"),
+    "momentum_dampened": _e(
+        "momentum written as an average",
+        "your velocity is an average (momentum * v + (1 - momentum) * g): Keras's SGD keeps v = momentum * v - "
+        "learning_rate * g and adds it to w.", "08 Optimizers"),
 }
 
 
