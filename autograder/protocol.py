@@ -11,12 +11,14 @@ class RunnerInit:
     Attributes:
         workdir: a trusted folder (the source's support files), its cwd.
         student_names: names the solution cells (instructor's and student's) bind: proxied.
-        label: "assignment/notebook (student)" for messages.
+        label: "assignment|notebook|student": the key of the fixed per-exercise seeds.
+        sources: ``((name, source of the student's cell that binds it), ...)`` for the static forbid scan.
     """
 
     workdir: str
     student_names: tuple
     label: str = ""
+    sources: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)

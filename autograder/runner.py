@@ -107,7 +107,7 @@ class Runner:
         self.shell = TrustedShell.instance()
         self.shell.user_ns["__name__"] = "__main__"
         self.count = 0
-        _install_runtime(init.label)
+        _install_runtime(init.label, dict(init.sources), self.shell.user_ns)
 
     def run(self, cell):
         """One :class:`~autograder.protocol.CellRun` -> :class:`~autograder.protocol.CellDone`."""
@@ -163,11 +163,12 @@ def _records_so_far():
     return list(_records.records)
 
 
-def _install_runtime(label):
-    """In grading, fclab.checks asks a Runtime for the seed (fixed per student and exercise), when it has one."""
+def _install_runtime(label, sources, namespace):
+    """fclab.checks' Runtime for grading: seeds fixed per (assignment, notebook, student, exercise), records
+    collected here, and the student's cell text for the static forbid scan of a proxied answer."""
     try:
         from fclab.checks import _runtime
-    except ImportError:
+    except ImportError:  # an fclab.checks older than the contract's Runtime: its defaults apply
         return
 
     class GradingRuntime(_runtime.Runtime):
@@ -175,9 +176,17 @@ def _install_runtime(label):
 
         def seed_for(self, exercise_id):
             digest = hashlib.sha256(f"{label}|{exercise_id}".encode()).digest()
-            return int.from_bytes(digest[:4], "little")
+            return int.from_bytes(digest[:4], "little") % _runtime.SEED_LIMIT
 
-    _runtime.set_runtime(GradingRuntime()) if hasattr(_runtime, "set_runtime") else None
+        def answer_source(self, fn):
+            if isinstance(fn, proxies.RemoteObject):
+                return sources.get(object.__getattribute__(fn, "_type"))
+            return super().answer_source(fn)
+
+        def namespace(self, fn):
+            return namespace if isinstance(fn, proxies.RemoteObject) else super().namespace(fn)
+
+    _runtime.set_runtime(GradingRuntime())
 
 
 def serve(connection):
