@@ -17,9 +17,11 @@ returned with it.
 """
 
 import hashlib
+import io
 import os
 import sys
 import time
+import traceback
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
@@ -31,11 +33,20 @@ from autograder.sandboxed import wire
 MIME = "application/vnd.fclab.check+json"
 
 
-class _Stream:
+class _Stream(io.TextIOBase):
     """sys.stdout / sys.stderr during a cell: appends (merging) stream outputs to the cell's list."""
 
+    encoding = "utf-8"
+
     def __init__(self, name, outputs):
+        super().__init__()
         self.name, self.outputs = name, outputs
+
+    def writable(self):
+        return True
+
+    def close(self):
+        pass  # a library that kept this stream (absl's logging) closes it at exit
 
     def write(self, text):
         text = str(text)
@@ -199,9 +210,15 @@ def serve(connection):
     os.environ["IPYTHONDIR"] = os.path.join(init.workdir, ".ipython")
     sys.path[:] = [p for p in sys.path if p not in ("", ".", init.workdir)]
 
+    inbox = []  # cells the worker sent while a request was out (it sends setup cells without waiting)
+
     def ask(request):
         connection.send(protocol.AgentRequest(payload=_dumps(request)))
-        reply = connection.recv()
+        while True:
+            reply = connection.recv()
+            if isinstance(reply, protocol.AgentReply):
+                break
+            inbox.append(reply)
         if reply.failure:
             return {"error": {"type": "RuntimeError", "message": reply.failure}}
         return proxies.reply_from_text(reply.payload)
@@ -209,12 +226,22 @@ def serve(connection):
     runner = Runner(init, ask)
     while True:
         try:
-            cell = connection.recv()
+            cell = inbox.pop(0) if inbox else connection.recv()
         except EOFError:
             return
         if cell is None:
             return
-        connection.send(runner.run(cell))
+        try:
+            done = runner.run(cell)
+            connection.send(done)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # a fault of the engine, not of the cell: say so in the cell, keep serving
+            text = f"the trusted runner failed on this cell ({type(exc).__name__}: {exc})"
+            print(traceback.format_exc(), file=sys.__stderr__, flush=True)
+            connection.send(protocol.CellDone(index=cell.index, outputs=(
+                {"output_type": "error", "ename": "GradingError", "evalue": text, "traceback": [text]},),
+                records=(), seconds=0.0))
 
 
 def _dumps(request):
