@@ -27,7 +27,7 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from traitlets import Any, default
+from traitlets import Any
 
 from autograder import guard
 from autograder.spec import is_test
@@ -54,10 +54,10 @@ class SandboxKernelManager(AsyncKernelManager):
     workdir = Any()
     runtime_dir = Any()
 
-    @default("context")
-    def _context_default(self):
-        self._created_context = True
-        return self.sandbox.client_context()  # refuses oversized messages (autograder.sandbox)
+    def client(self, **kwargs):
+        kc = super().client(**{"context": self.sandbox.client_context(), **kwargs})  # refuses huge messages
+        kc._created_context = True  # destroyed with the client, like jupyter_client's own
+        return kc
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)

@@ -136,10 +136,8 @@ class Sandbox:
                 try:
                     folder = cgroup.create(pathlib.Path(self.cgroup_run) / f"{os.getpid()}-{next(_SERIAL)}",
                                            self.limits.processes)
-                except OSError:  # e.g. a dask worker on a machine without it: the uid fallback holds
+                except OSError:  # e.g. a dask worker on a machine without it: RLIMIT_NPROC still holds
                     folder = None
-                    if uid is None:
-                        raise
             _BOXES[key] = Box(key, uid, folder)
         return _BOXES[key]
 
