@@ -131,6 +131,7 @@ class GradingClient(NotebookClient):
         return self.nb
 
     async def _run_cells(self, deadline):
+        iopub = self.sandbox.watch(self.kc.iopub_channel.socket)  # a refused oversized message closes it
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -157,6 +158,9 @@ class GradingClient(NotebookClient):
                        else "and did not stop when interrupted: the kernel was killed")
                 self.fault = f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit {how}"
                 status = "timeout"
+            if not self.fault and self.sandbox.closed(iopub):
+                self.fault = (f"cell {index} sent a message over {self.sandbox.limits.message_bytes} bytes on the "
+                              f"kernel's output channel (not through print): the channel was closed")
             self.cell_log.append({"index": index, "status": status, "seconds": time.monotonic() - t0})
             self.timings["cells"] += time.monotonic() - t0
             if self.fault:

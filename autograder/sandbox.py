@@ -185,6 +185,25 @@ class Sandbox:
         context.setsockopt(zmq.MAXMSGSIZE, self.limits.message_bytes)
         return context
 
+    @staticmethod
+    def watch(socket):
+        """A monitor of ``socket`` (from :meth:`client_context`) for :meth:`closed`: a refused message
+        closes the connection for good (ZeroMQ does not reconnect after it)."""
+        import zmq
+
+        return zmq.Socket.shadow(socket.get_monitor_socket(zmq.EVENT_DISCONNECTED).underlying)
+
+    @staticmethod
+    def closed(monitor):
+        """Has the watched socket lost its connection since the last call?"""
+        import zmq
+
+        try:
+            monitor.recv_multipart(zmq.NOBLOCK)
+        except zmq.Again:
+            return False
+        return True
+
     def prepare_dirs(self, *dirs):
         """Make the writable folders usable by the sandbox uid (the last folder is the sandbox's socket
         folder: it names the sandbox, see :meth:`box`)."""
