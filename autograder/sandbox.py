@@ -130,7 +130,7 @@ class Sandbox:
             _forget_finished()
             uid = None
             if self.use_bwrap and os.geteuid() == 0 and shutil.which("setpriv"):
-                uid = UID_BASE + os.getpid() * UIDS_PER_PROCESS + next(_SERIAL) % UIDS_PER_PROCESS
+                uid = UID_BASE + os.getpid() * UIDS_PER_PROCESS + next(_UID_SERIAL) % UIDS_PER_PROCESS
             folder = None
             if self.cgroup_run:
                 try:
@@ -356,6 +356,7 @@ class Box:
 
 _BOXES = {}  # realpath(runtime_dir) -> Box, in this process
 _SERIAL = itertools.count()
+_UID_SERIAL = itertools.count()  # uids are reused only after 64 sandboxes of one worker
 
 
 def _forget_finished():
