@@ -29,7 +29,7 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from traitlets import Any, default
+from traitlets import Any
 
 from autograder.relay import AgentFailed, CellStuck, TrustedRelay, ensure as _ensure
 from autograder.spec import is_test
@@ -48,10 +48,10 @@ class SandboxKernelManager(AsyncKernelManager):
     workdir = Any()
     runtime_dir = Any()
 
-    @default("context")
-    def _context_default(self):
-        self._created_context = True
-        return self.sandbox.client_context()  # refuses oversized messages (autograder.sandbox)
+    def client(self, **kwargs):
+        kc = super().client(**{"context": self.sandbox.client_context(), **kwargs})  # refuses huge messages
+        kc._created_context = True  # destroyed with the client, like jupyter_client's own
+        return kc
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
@@ -127,6 +127,7 @@ class GradingClient(TrustedRelay, NotebookClient):
         return self.nb
 
     async def _run_cells(self, deadline):
+        iopub = self.sandbox.watch(self.kc.iopub_channel.socket)  # a refused oversized message closes it
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -153,6 +154,9 @@ class GradingClient(TrustedRelay, NotebookClient):
                        else "and did not stop when interrupted: the kernel was killed")
                 self.fault = f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit {how}"
                 status = "timeout"
+            if not self.fault and self.sandbox.closed(iopub):
+                self.fault = (f"cell {index} sent a message over {self.sandbox.limits.message_bytes} bytes on the "
+                              f"kernel's output channel (not through print): the channel was closed")
             self.cell_log.append({"index": index, "status": status, "seconds": time.monotonic() - t0})
             self.timings["cells"] += time.monotonic() - t0
             if self.fault:
