@@ -79,6 +79,8 @@ def test_the_planted_top_mistake_of_every_exercise_comes_first(planted, written)
 def test_items_have_rates_and_discrimination(written):
     _, data = written
     assert [i["exercise"] for i in data["items"]] == sorted(instructor_class.RIGHT)
+    assert data["students"] == 120 and data["max_score"] == 13 and 0 < data["sd"]
+    assert data["mean"] == pytest.approx(sum(i["mean"] for i in data["items"]))
     for item in data["items"]:
         assert item["students"] == 120 and 0 < item["pass_rate"] < 1
         assert item["difficulty"] == pytest.approx(item["pass_rate"])  # all-or-nothing test cells
