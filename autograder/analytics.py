@@ -279,7 +279,8 @@ def analyse(course, records):
     for assignment in sorted({r["assignment"] for r in records}):
         rows = [r for r in records if r["assignment"] == assignment]
         scores = [r["score"] for r in rows]
-        totals = Totals(len(rows), statistics.fmean(scores), statistics.pstdev(scores), max(r["max_score"] for r in rows))
+        top = max(r["max_score"] for r in rows)
+        totals = Totals(len(rows), statistics.fmean(scores), statistics.pstdev(scores), top)
         view[assignment] = (totals, tuple(items(assignment, rows)), tuple(mistakes(course, assignment, rows)))
     return ClassView(view)
 

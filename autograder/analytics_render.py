@@ -8,7 +8,8 @@ import io
 def _png(fig):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return f'<img alt="class analytics plot" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img alt="class analytics plot" src="data:image/png;base64,{data}">'
 
 
 def plot(items, mistakes):

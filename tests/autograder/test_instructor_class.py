@@ -1,7 +1,6 @@
 """The generated class of 120 in nbgrader's gradebook: lateness as planted, and the LMS files from its roster."""
 
 import csv
-import datetime
 import json
 import warnings
 

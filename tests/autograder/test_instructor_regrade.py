@@ -100,7 +100,8 @@ def _recorded_with_a_submission(course_dir):
     from autograder.spec import build_spec
 
     course = Course(course_dir)
-    ensure_assignment(course, [build_spec(course, ASSIGNMENT, ASSIGNMENT, course.source_notebooks(ASSIGNMENT)[ASSIGNMENT])])
+    path = course.source_notebooks(ASSIGNMENT)[ASSIGNMENT]
+    ensure_assignment(course, [build_spec(course, ASSIGNMENT, ASSIGNMENT, path)])
     with warnings.catch_warnings(), Gradebook(course.db_url, course.course_id) as gb:
         warnings.filterwarnings("ignore", message=".*not in session.*")
         gb.add_student("ann")
