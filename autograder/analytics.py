@@ -64,15 +64,25 @@ class Mistake:
 
 
 @dataclasses.dataclass(frozen=True)
+class Totals:
+    """An assignment's total scores over the class."""
+
+    students: int
+    mean: float
+    sd: float
+    max_score: float
+
+
+@dataclasses.dataclass(frozen=True)
 class ClassView:
-    """Everything the analytics section shows, per assignment: ``{assignment: (students, items, mistakes)}``."""
+    """Everything the analytics section shows, per assignment: ``{assignment: (Totals, items, mistakes)}``."""
 
     assignments: dict
 
     def to_json(self):
-        return {a: {"students": n, "items": [dataclasses.asdict(i) for i in items],
+        return {a: {**dataclasses.asdict(totals), "items": [dataclasses.asdict(i) for i in items],
                     "mistakes": [dataclasses.asdict(m) for m in mistakes]}
-                for a, (n, items, mistakes) in self.assignments.items()}
+                for a, (totals, items, mistakes) in self.assignments.items()}
 
 
 def catalogue():
@@ -268,7 +278,10 @@ def analyse(course, records):
     view = {}
     for assignment in sorted({r["assignment"] for r in records}):
         rows = [r for r in records if r["assignment"] == assignment]
-        view[assignment] = (len(rows), tuple(items(assignment, rows)), tuple(mistakes(course, assignment, rows)))
+        scores = [r["score"] for r in rows]
+        top = max(r["max_score"] for r in rows)
+        totals = Totals(len(rows), statistics.fmean(scores), statistics.pstdev(scores), top)
+        view[assignment] = (totals, tuple(items(assignment, rows)), tuple(mistakes(course, assignment, rows)))
     return ClassView(view)
 
 

@@ -8,7 +8,8 @@ import io
 def _png(fig):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return f'<img alt="class analytics plot" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img alt="class analytics plot" src="data:image/png;base64,{data}">'
 
 
 def plot(items, mistakes):
@@ -68,8 +69,9 @@ def render(view):
              "(below 0.2: the exercise does not separate strong from weak work; check its test). Mistakes are "
              "counted once per student; <em>returned</em> rows are wrong answers without a diagnosis, grouped "
              "by what they returned. Example answers are student work with the id removed: do not publish.</p>"]
-    for assignment, (students, items, mistakes) in view.assignments.items():
-        parts.append(f"<h3>{html.escape(assignment)}: {students} student(s)</h3>")
+    for assignment, (totals, items, mistakes) in view.assignments.items():
+        parts.append(f"<h3>{html.escape(assignment)}: {totals.students} student(s), mean {totals.mean:.2f} "
+                     f"(sd {totals.sd:.2f}) of {totals.max_score:g}</h3>")
         if items:
             parts.append(plot(items, mistakes))
         parts.append(_table(["exercise", "students", "pass rate", "mean", "sd", "max", "difficulty",

@@ -92,7 +92,8 @@ def recompute(course, assignment, students=None):
     """Run nbgrader's AssignLatePenalties on every saved notebook of ``assignment``; returns [Lateness]."""
     with _db(course) as gb:
         try:
-            submissions = [(s.student.id, [n.name for n in s.notebooks]) for s in gb.find_assignment(assignment).submissions]
+            submissions = [(s.student.id, [n.name for n in s.notebooks])
+                           for s in gb.find_assignment(assignment).submissions]
         except MissingEntry:
             raise ValueError(f"no assignment {assignment!r} in the gradebook {course.db_url}; grade it first "
                              f"(python -m autograder grade) or check the name") from None

@@ -115,7 +115,8 @@ def _number(value):
 class LmsExportPlugin(ExportPlugin):
     """Shared part of the LMS exporters: the roster, the checks, writing UTF-8 CSV."""
 
-    roster = Unicode("private/roster.csv", help="roster CSV: student, lms_id, ... (see autograder.lms)").tag(config=True)
+    roster = Unicode("private/roster.csv",
+                     help="roster CSV: student, lms_id, ... (see autograder.lms)").tag(config=True)
     missing_as_zero = Bool(False, help="export 0 for roster students with no submission").tag(config=True)
     default_to = "private/grades.csv"
 
@@ -142,7 +143,8 @@ class LmsExportPlugin(ExportPlugin):
 class CanvasExportPlugin(LmsExportPlugin):
     """Canvas gradebook import CSV (layout in the module docstring)."""
 
-    assignment_ids = Dict(help="{nbgrader assignment: Canvas assignment id}, to update existing columns").tag(config=True)
+    assignment_ids = Dict(
+        help="{nbgrader assignment: Canvas assignment id}, to update existing columns").tag(config=True)
     default_to = "private/canvas_grades.csv"
     HEADER = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 
@@ -166,7 +168,10 @@ class MoodleExportPlugin(LmsExportPlugin):
 
     def rows(self, assignments, points, roster):
         out = [list(self.HEADER) + [name for name, _ in assignments]]
-        for student in sorted(points, key=lambda s: (roster[s].get("last_name", ""), roster[s].get("first_name", ""), s)):
+        def order(s):
+            return roster[s].get("last_name", ""), roster[s].get("first_name", ""), s
+
+        for student in sorted(points, key=order):
             r = roster[student]
             out.append([r.get("first_name", ""), r.get("last_name", ""), r["lms_id"], r.get("email", "")]
                        + [_number(points[student][a]) if a in points[student] else "" for a, _ in assignments])

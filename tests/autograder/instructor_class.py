@@ -97,11 +97,13 @@ DIFFICULTY = {"ex1_neuron": -1.5, "ex2_matmul_shape": -0.5, "ex3_dense_forward":
               "ex5_dense_per_example": -0.3, "ex6_dense_from_out_in": 0.3, "ex7_dense_nd": 0.8}
 PARAMETERS = {"x", "w", "b", "X", "W", "W_oi", "Z", "a_shape", "b_shape"}
 ARGS = {"ex1_neuron": ("x", "w", "b"), "ex2_matmul_shape": ("a_shape", "b_shape"), "ex3_dense_forward": ("X", "W", "b"),
-        "ex4_add_bias": ("Z", "b"), "ex5_dense_per_example": ("X", "W", "b"), "ex6_dense_from_out_in": ("X", "W_oi", "b"),
+        "ex4_add_bias": ("Z", "b"), "ex5_dense_per_example": ("X", "W", "b"),
+        "ex6_dense_from_out_in": ("X", "W_oi", "b"),
         "ex7_dense_nd": ("X", "W", "b")}
 ASSIGNMENT_LINE = re.compile(r"^\w+(\s*,\s*\w+)*\s*=[^=]")
 HABITS = ("{p} = np.asarray({p})", "assert {p} is not None", "size = np.size({p})", "shape_{p} = np.shape({p})",
-          "kind = np.asarray({p}).dtype.kind", "assert len(np.shape({p})) >= 1", "if {p} is None:\n    raise ValueError('{p}')",
+          "kind = np.asarray({p}).dtype.kind", "assert len(np.shape({p})) >= 1",
+          "if {p} is None:\n    raise ValueError('{p}')",
           "_ = np.ndim({p})", "dims = [int(d) for d in np.shape({p})]", "check = np.all(np.isfinite({p}))")
 COMMENTS = ("# the layer", "# add the bias", "# matrix product first", "# one row per example", "# done",
             "# shapes: (batch, out)", "# bias broadcast over rows", "# check the inner sizes")

@@ -61,6 +61,7 @@ def _truth(planted, exercise):
     return counts
 
 
+@pytest.mark.slow
 def test_the_planted_top_mistake_of_every_exercise_comes_first(planted, written):
     _, data = written
     for exercise, top in instructor_class.TOP_MISTAKE.items():
@@ -74,15 +75,19 @@ def test_the_planted_top_mistake_of_every_exercise_comes_first(planted, written)
             assert first["students"] == _truth(planted, exercise)[top]
 
 
+@pytest.mark.slow
 def test_items_have_rates_and_discrimination(written):
     _, data = written
     assert [i["exercise"] for i in data["items"]] == sorted(instructor_class.RIGHT)
+    assert data["students"] == 120 and data["max_score"] == 13 and 0 < data["sd"]
+    assert data["mean"] == pytest.approx(sum(i["mean"] for i in data["items"]))
     for item in data["items"]:
         assert item["students"] == 120 and 0 < item["pass_rate"] < 1
         assert item["difficulty"] == pytest.approx(item["pass_rate"])  # all-or-nothing test cells
         assert item["discrimination"] > 0.2  # the generated class answers by ability
 
 
+@pytest.mark.slow
 def test_example_answers_are_anonymised_answer_cells(written):
     _, data = written
     text = json.dumps(data)
@@ -96,6 +101,7 @@ def test_example_answers_are_anonymised_answer_cells(written):
     assert example["section"] == CATALOGUE["bias_missing"].section
 
 
+@pytest.mark.slow
 def test_report_has_the_section_and_csv(written):
     path, _ = written
     page = path.read_text()

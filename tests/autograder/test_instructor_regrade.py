@@ -9,7 +9,6 @@ from autograder.course import Course
 from autograder.grade import Grader
 from autograder_fixture import ASSIGNMENT, SOLUTIONS, TESTS, answer, honest_answers, submit
 
-pytestmark = pytest.mark.slow
 
 # the instructor's first version forgot the bias, in the solution and in the test's expected values
 WRONG_COUNT_SOLUTION = SOLUTIONS["ex3_count"].replace("n_in * units + units", "n_in * units")
@@ -41,6 +40,7 @@ def _grader(course, sandbox):
     return Grader(course, sandbox, workers=2, progress=False)
 
 
+@pytest.mark.slow
 def test_regrade_after_a_fixed_test_and_changed_points_keeps_manual_grades(course_dir, sandbox, release_nb):
     _edit(course_dir, "ex3_count", source=WRONG_COUNT_SOLUTION)
     _edit(course_dir, "ex3_count_test", source=WRONG_COUNT_TEST)
@@ -90,3 +90,54 @@ def course_journal(course):
     from autograder.journal import Journal
 
     return Journal(course.runs_dir)
+
+
+def _recorded_with_a_submission(course_dir):
+    """The fixture assignment recorded in the gradebook with one submission (no grading run needed)."""
+    import warnings
+
+    from autograder.gradebook import ensure_assignment
+    from autograder.spec import build_spec
+
+    course = Course(course_dir)
+    path = course.source_notebooks(ASSIGNMENT)[ASSIGNMENT]
+    ensure_assignment(course, [build_spec(course, ASSIGNMENT, ASSIGNMENT, path)])
+    with warnings.catch_warnings(), Gradebook(course.db_url, course.course_id) as gb:
+        warnings.filterwarnings("ignore", message=".*not in session.*")
+        gb.add_student("ann")
+        gb.add_submission(ASSIGNMENT, "ann")
+    return course
+
+
+@pytest.mark.parametrize("edit, expected", [
+    ({"grade_id": "setup", "source": "import numpy as np\nfrom fclab.checks import check_close, check_equal\nEPS = 1"},
+     [("setup", "setup cell changed")]),
+    ({"grade_id": "ex2_relu_test", "points": 5.0}, [("ex2_relu_test", "points 3 -> 5")]),
+    ({"grade_id": "ex2_relu", "source": "def relu(x):\n    ### BEGIN SOLUTION\n    return x * (x > 0)\n"
+                                        "    ### END SOLUTION"}, []),  # a solution is not recorded: no change
+])
+def test_changes_name_the_cell_and_a_setup_change_affects_all(course_dir, edit, expected):
+    course = _recorded_with_a_submission(course_dir)
+    grade_id = edit.pop("grade_id")
+    _edit(course_dir, grade_id, **edit)
+    found = regrade.changes(course, ASSIGNMENT)
+    assert [(c.grade_id, c.what) for c in found] == expected
+    assert any(c.affects_all for c in found) == (grade_id == "setup")
+
+
+def test_a_removed_test_cell_is_refused_with_the_way_out(course_dir):
+    course = _recorded_with_a_submission(course_dir)
+    _edit(course_dir, "ex3_count_test", new_id="ex3_count_check")
+    with pytest.raises(regrade.RegradeRefused) as refused:
+        regrade.changes(course, ASSIGNMENT)
+    text = str(refused.value)
+    assert "put the old grade id back" in text and f"nbgrader db assignment remove {ASSIGNMENT} --force" in text
+
+
+def test_carry_history_appends_the_replaced_result():
+    first = {"graded_at": "t1", "score": 3.0, "max_score": 6.0,
+             "notebooks": {"nb": {"cells": {"a_test": {"points": 3.0}, "b_test": {"points": 0.0}}}}}
+    second = dict(first, graded_at="t2", score=4.0, history=regrade.carry_history(first))
+    assert regrade.carry_history(None) == []
+    assert [h["graded_at"] for h in regrade.carry_history(second)] == ["t1", "t2"]
+    assert regrade.carry_history(second)[0]["cells"] == {"a_test": 3.0, "b_test": 0.0}

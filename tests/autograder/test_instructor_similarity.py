@@ -46,6 +46,7 @@ def found_pairs(tmp_path_factory):
     return (planted,) + similarity.find(Course(planted.course), instructor_class.ASSIGNMENT)
 
 
+@pytest.mark.slow
 def test_planted_copies_are_found_with_few_false_positives(found_pairs):
     planted, pairs, found = found_pairs
     flagged = {frozenset((p.first, p.second)) for p in pairs}
@@ -55,6 +56,7 @@ def test_planted_copies_are_found_with_few_false_positives(found_pairs):
     assert len(flagged - planted.copies) <= 0.003 * honest_pairs
 
 
+@pytest.mark.slow
 def test_pairs_are_written_side_by_side_under_the_ignored_private_folder(found_pairs):
     planted, pairs, found = found_pairs
     course = Course(planted.course)

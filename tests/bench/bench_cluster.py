@@ -57,6 +57,7 @@ def _grade(course_dir, workers):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)  # 200 gradings; the suite's 900 s is for tests
 def test_cluster_throughput_with_one_and_two_workers(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
     for name, value in ONE_THREAD.items():
