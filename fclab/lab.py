@@ -92,7 +92,7 @@ def jupyter_command(work, port=None, open_browser=None, token=None):
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={pathlib.Path(work).resolve()}",
                "--ServerApp.ip=127.0.0.1"]
     if port:
-        command.append(f"--port={port}")
+        command += [f"--port={port}", "--ServerApp.port_retries=0"]   # that port or an error, never another
     if token:
         command.append(f"--IdentityProvider.token={token}")
     if open_browser is None:
@@ -139,6 +139,9 @@ def run_lab(command, environment, url, token, work, log_path):
         try:
             if _wait_until_ready(url, token, proc):
                 print(banner(f"{url}/lab?token={token}", work, log_path), flush=True)
+            elif proc.poll() is None:
+                print(f"JupyterLab has not answered at {url} within 2 minutes; it may still be starting. "
+                      f"Its log: {log_path}. Address once it is up: {url}/lab?token={token}", flush=True)
             return_code = proc.wait()
         except KeyboardInterrupt:      # Ctrl+C reached JupyterLab too; it shuts down on its own
             print("\nStopping JupyterLab (your notebooks are saved in the state you last saved them)…", flush=True)

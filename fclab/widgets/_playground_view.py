@@ -50,6 +50,10 @@ def loss_svg(state, width: int = 320, height: int = 220) -> str:
     parts = frame.axes(title=f"loss after epoch {state.epoch}", xlabel="epoch", ylabel="loss", integer_x=True)
     parts.append(frame.polyline(epochs, state.train_loss, TRAIN_COLOR, title="train loss"))
     parts.append(frame.polyline(epochs, state.test_loss, TEST_COLOR, dash="5 3", title="test loss"))
+    if len(epochs) <= 30:      # dots on the first epochs, so a curve of one point (epoch 0) shows
+        for values, color in ((state.train_loss, TRAIN_COLOR), (state.test_loss, TEST_COLOR)):
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>'
+                      for x, y in zip(frame.px(epochs).tolist(), frame.py(np.clip(values, 0, top)).tolist())]
     return frame.svg(parts)
 
 
