@@ -62,7 +62,7 @@ ANSWERS = [
           "initializers.GlorotUniform(seed=seed + 2)((c, d)), np.zeros(d, 'float32')]"), "raised_exception"),
     wrong("ex1_init_params", "float64 biases", fn(INIT, "params = []\nfor i in range(len(sizes) - 1):\n"
           "    params += [initializers.GlorotUniform(seed=seed + i)((sizes[i], sizes[i + 1])), np.zeros(sizes[i + 1])]\n"
-          "return params")),
+          "return params"), "wrong_dtype"),
     # -- ex2_forward ---------------------------------------------------------------------------------------
     right("ex2_forward", "loop", fn(FORWARD, "kernels, biases = params[0::2], params[1::2]\nh = X\n"
           "for k, (W, b) in enumerate(zip(kernels, biases)):\n    h = h @ W + b\n    if k < len(kernels) - 1:\n"
