@@ -147,7 +147,7 @@ ANSWERS = [
              "return h"), "relu_before_bias"),
     wrong("ex6_sequential_forward", "three layers unpacked",
           fn(FORWARD, "W1, b1, W2, b2, W3, b3 = weights[:6]", "f1, f2, f3 = (ref.activations.get(a) for a in activations[:3])",
-             "return f3(f2(f1(x @ W1 + b1) @ W2 + b2) @ W3 + b3)"), "raised_exception"),
+             "return f3(f2(f1(x @ W1 + b1) @ W2 + b2) @ W3 + b3)"), "fixed_depth"),
     wrong("ex6_sequential_forward", "only the first three layers",
           fn(FORWARD, "h = x", "for kernel, bias, name in list(zip(weights[0::2], weights[1::2], activations))[:3]:",
              "    h = ref.activations.get(name)(h @ kernel + bias)", "return h"), "fixed_depth"),
