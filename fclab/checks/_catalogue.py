@@ -242,6 +242,10 @@ CATALOGUE = {
         "one penalty uses the wrong formula: L1(c) gives c * sum(|w|), L2(c) gives c * sum(w**2) (no square "
         "root, no 1/2), and the activity penalty is divided by the batch size.",
         "04 §8.4 Regularizers and layer.losses"),
+    "variable_path_pattern": _e(
+        "variable path pattern wrong",
+        "your paths do not follow Keras 3's pattern: '<model name>/<layer name>/<weight name>', kernel before "
+        "bias for each layer, layers in order.", "05 §5 trainable_variables: the weights, and their names"),
     # -- reductions, losses, gradients -------------------------------------------------------------------
     "mean_missing_1_over_n": _e(
         "sum instead of mean",

@@ -169,7 +169,7 @@ ANSWERS = [
              "layer(np.zeros((1, M.shape[1]), 'float32'))", "return layer")),
     wrong("ex6_affine_layer", "kernel stored as (out, in)", fn(AFFINE, "layer = keras.layers.Dense(M.shape[1])",
                                                                "layer.build((None, M.shape[0]))", "layer.set_weights([M, c])",
-                                                               "return layer"), "raised_exception"),
+                                                               "return layer"), "kernel_out_in"),
     wrong("ex6_affine_layer", "set_weights forgotten", fn(AFFINE, "layer = keras.layers.Dense(M.shape[0])",
                                                           "layer.build((None, M.shape[1]))", "return layer"),
           "set_weights_forgotten"),
