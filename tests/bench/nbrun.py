@@ -13,6 +13,7 @@ LESSONS = (
     "05_sequential",
     "06_training",
     "07_backprop",
+    "08_numpy_network",
 )
 
 
