@@ -14,6 +14,7 @@ LESSONS = (
     "05_sequential",
     "06_training",
     "07_backprop",
+    "08_numpy_network",
 )
 
 
