@@ -18,7 +18,6 @@ unpickled, imported, executed or called here.
 """
 
 import builtins
-import dataclasses
 import json
 import sys
 
@@ -26,23 +25,7 @@ import numpy as np
 
 from autograder.sandboxed import wire
 
-try:  # the contract's types (fclab.checks._calls); the same fields when that module is not there yet
-    from fclab.checks._calls import CallOutcome, ErrorInfo
-except ImportError:
-    @dataclasses.dataclass(frozen=True)
-    class ErrorInfo:
-        type_name: str
-        message: str
-        traceback_text: str
-        explanation: str = None
-
-    @dataclasses.dataclass(frozen=True)
-    class CallOutcome:
-        value: object
-        error: ErrorInfo
-        forbidden: tuple
-        mutated: tuple
-        stdout: str
+from fclab.checks._calls import CallOutcome, ErrorInfo  # the contract (fclab.checks, section 5)
 
 
 class AnswerError(Exception):
@@ -107,7 +90,8 @@ class Session:
         value = None if error is not None else self.decode(reply.get("value"))
         return CallOutcome(value=value, error=info, forbidden=tuple(str(f) for f in reply.get("forbidden", [])),
                            mutated=tuple(str(m) for m in reply.get("mutated", [])),
-                           stdout=str(reply.get("call_stdout", "")))
+                           stdout=str(reply.get("call_stdout", "")),
+                           warnings=tuple(str(w) for w in reply.get("warnings", [])[:100]))
 
     def _write_back(self, args, kwargs, updates):
         """Arrays and Keras models the test passed in take the state they have after the call (a Keras

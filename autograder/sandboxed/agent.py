@@ -114,7 +114,8 @@ class Agent:
         if outcome["stdout"] and outcome["stdout"] not in self._out.getvalue():
             print(outcome["stdout"], end="")  # the call's own output reaches the test cell once, as in the lab
         reply = {"forbidden": list(outcome["forbidden"]), "mutated": list(outcome["mutated"]),
-                 "call_stdout": outcome["stdout"], "updates": self._updates(args, kwargs)}
+                 "call_stdout": outcome["stdout"], "warnings": [str(w)[:1000] for w in outcome.get("warnings", ())],
+                 "updates": self._updates(args, kwargs)}
         if outcome["error"] is not None:
             reply["error"] = outcome["error"]
         else:
@@ -178,7 +179,8 @@ def _call(fn, args, kwargs, forbid, watch_inputs):
         outcome = call_watched(fn, tuple(args), dict(kwargs), list(forbid), watch_inputs=watch_inputs)
         error = outcome.error
         return {"value": outcome.value, "forbidden": tuple(outcome.forbidden), "mutated": tuple(outcome.mutated),
-                "stdout": outcome.stdout, "error": None if error is None else {
+                "stdout": outcome.stdout, "warnings": tuple(getattr(outcome, "warnings", ()))[:100],
+                "error": None if error is None else {
                     "type": error.type_name, "message": str(error.message)[:wire.MAX_TEXT],
                     "traceback": str(error.traceback_text)[-20000:],
                     "explanation": error.explanation and str(error.explanation)[:5000]}}

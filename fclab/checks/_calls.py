@@ -19,6 +19,7 @@ import inspect
 import io
 import sys
 import traceback
+import warnings
 
 import numpy as np
 
@@ -70,6 +71,9 @@ class CallOutcome:
         forbidden: dotted names of forbidden callables it called (in order of first call).
         mutated: names (or ``"argument 0"``) of array arguments it modified in place.
         stdout: what it printed (already shown as it ran, in the lab).
+        warnings: the warnings it raised (``"RuntimeWarning: overflow encountered in exp"``), every one of
+            them (not only the first per line, as Python's default filter would), numpy's floating-point
+            errors included; they are also written to stderr as they would be without the watch.
     """
 
     value: object = None
@@ -77,6 +81,7 @@ class CallOutcome:
     forbidden: tuple = ()
     mutated: tuple = ()
     stdout: str = ""
+    warnings: tuple = ()
 
 
 def resolve(dotted):
@@ -202,19 +207,25 @@ def call_watched(fn, args=(), kwargs=None, forbid=(), watch_inputs=True):
     tee = _Tee(sys.stdout)
     value, error = None, None
     previous = sys.getprofile()
-    try:
-        with contextlib.redirect_stdout(tee):
-            if codes or builtins:
-                sys.setprofile(profiler)
-            try:
-                value = fn(*args, **kwargs)
-            finally:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with contextlib.redirect_stdout(tee), np.errstate(over="warn", divide="warn", invalid="warn"):
                 if codes or builtins:
-                    sys.setprofile(previous)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # the answer's own fault, reported as data
-        error = ErrorInfo.from_exception(exc)
+                    sys.setprofile(profiler)
+                try:
+                    value = fn(*args, **kwargs)
+                finally:
+                    if codes or builtins:
+                        sys.setprofile(previous)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # the answer's own fault, reported as data
+            error = ErrorInfo.from_exception(exc)
+    raised = tuple(f"{w.category.__name__}: {w.message}" for w in caught)
+    for line in dict.fromkeys(raised):  # shown as Python would show them (once per text)
+        print(line, file=sys.stderr)
     mutated = tuple(label for label, array, copy in before
                     if array.shape != copy.shape or not np.array_equal(array, copy, equal_nan=array.dtype.kind in "fc"))
-    return CallOutcome(value=value, error=error, forbidden=tuple(seen), mutated=mutated, stdout=tee.text())
+    return CallOutcome(value=value, error=error, forbidden=tuple(seen), mutated=mutated, stdout=tee.text(),
+                       warnings=raised)

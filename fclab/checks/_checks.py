@@ -71,7 +71,8 @@ def normalise_candidates(mistakes):
 def compare(got, expected, rtol, atol, candidates=()):
     """Compare ``got`` with ``expected`` like check_close -> :class:`Comparison`.
 
-    ``candidates``: ``[(code, wrong_output, sentence or None)]`` recomputed wrong answers.
+    ``candidates``: ``[(code, wrong_output, sentence or None)]`` recomputed wrong answers, or a function
+    returning that list (called only when the result is wrong: candidates can be costly).
     """
     expected = np.asarray(expected)
     array, problem = as_numeric(got)
@@ -83,7 +84,8 @@ def compare(got, expected, rtol, atol, candidates=()):
     if array.shape != expected.shape:
         lines.insert(0, f"shape {shape_text(array.shape)} but expected {shape_text(expected.shape)}; "
                         "values are compared only when the shapes agree (no broadcasting).")
-        found = from_candidates(array, expected, candidates, rtol, atol) or from_shapes(array.shape, expected.shape)
+        found = from_candidates(array, expected, _listed(candidates), rtol, atol) or from_shapes(array.shape,
+                                                                                               expected.shape)
         return Comparison(False, lines, _records.encode_array(array), found,
                           "print the shapes of your intermediate arrays and find where the axes first go wrong.")
     ok = close_mask(array, expected, rtol, atol)
@@ -91,7 +93,7 @@ def compare(got, expected, rtol, atol, candidates=()):
         return Comparison(True, lines, _records.encode_array(array))
     lines += difference_report(array, expected, rtol, atol, ok)
     with np.errstate(all="ignore"):
-        found = from_candidates(array, expected, candidates, rtol, atol)
+        found = from_candidates(array, expected, _listed(candidates), rtol, atol)
         facts = from_arrays(array, expected, rtol, atol, array.dtype, expected.dtype)
     if found:  # a candidate names the cause; keep only the dtype fact beside it
         found += [f for f in facts if f[0] == "integer_dtype"]
@@ -106,6 +108,10 @@ def compare(got, expected, rtol, atol, candidates=()):
         step = ("print a small part of your result next to the expected one and look for a pattern: which "
                 "rows or columns differ, by how much.")
     return Comparison(False, lines, _records.encode_array(array), found, step)
+
+
+def _listed(candidates):
+    return list(candidates() if callable(candidates) else candidates or ())
 
 
 def check_shape(got, expected_shape, name="output"):

@@ -119,6 +119,8 @@ def from_shapes(got_shape, expected_shape):
         if tuple(d for d in got_shape if d != 1) == tuple(d for d in expected_shape if d != 1):
             return [("extra_axis", None)]
     if len(got_shape) == len(expected_shape) >= 1 and got_shape[:-1] == expected_shape[:-1]:
+        what = ("the number of units (columns of W) is wrong" if len(got_shape) >= 2 else
+                "the result has the wrong length")
         return [("wrong_units", f"only the last axis differs ({got_shape[-1]} instead of {expected_shape[-1]}): "
-                                "the number of units (columns of W) is wrong.")]
+                                f"{what}.")]
     return []

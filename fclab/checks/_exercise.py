@@ -64,6 +64,7 @@ class Exercise:
         self.rng = None
         self._scanned = {}
         self.records = []  # the records its checks emitted
+        self.last_outcome = None  # the CallOutcome of the latest call of an answer (warnings, stdout, ...)
         self.failed = ""  # the first line of an error that ended the block, if not a check's
 
     # -- the block ---------------------------------------------------------------------------------------
@@ -139,6 +140,7 @@ class Exercise:
             outcome = call_watched(fn, args, kwargs, self.forbid, self.watch_inputs)
         if not isinstance(outcome, CallOutcome):
             raise TypeError(f"the call of {describe_fn(fn)} gave {type(outcome).__name__}, not a CallOutcome")
+        self.last_outcome = outcome
         return outcome
 
     def static_findings(self, fn):
@@ -234,10 +236,13 @@ def call_answer(fn, args, kwargs, where=""):
     Returns ``(value, args_copy, kwargs_copy)``; raises the AssertionError of :meth:`Exercise.verdict`.
     """
     __tracebackhide__ = True
-    ex = active_exercise() or Exercise("(outside an exercise block)")
+    ex = active_exercise() or _LOOSE
     args, kwargs = copy_arguments(tuple(args)), copy_arguments(dict(kwargs))
     outcome = ex.outcome(fn, args, kwargs)
     return ex.verdict(fn, outcome, where)
+
+
+_LOOSE = Exercise("(outside an exercise block)")
 
 
 def exercise(exercise_id, forbid=(), hints=(), hidden=False, seed=None, watch_inputs=True):

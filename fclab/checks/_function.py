@@ -39,6 +39,10 @@ def _case_text(index, args, kwargs, named):
 def _arg_text(value):
     if isinstance(value, np.ndarray):
         return f"{value.dtype} {value.shape}"
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
+        return f"{type(value).__name__} of {len(value)} arrays"
+    if isinstance(value, (list, tuple, dict)) and len(repr(value)) > 60:
+        return f"{type(value).__name__} of {len(value)} items"
     return describe(value)
 
 
@@ -74,7 +78,7 @@ def _candidates(mistakes, args, kwargs, item=None):
 def _compare_output(got, expected, rtol, atol, candidates_for):
     """(comparison, expected_record, label) for one case's output (an array or a tuple of arrays)."""
     if not _is_multi(expected):
-        result = compare(got, expected, rtol, atol, candidates_for(None))
+        result = compare(got, expected, rtol, atol, lambda: candidates_for(None))
         return result, _records.encode_array(np.asarray(expected)), ""
     expected_record = _records.encode_items([np.asarray(e) for e in expected])
     if not isinstance(got, (tuple, list)) or len(got) != len(expected):
@@ -84,7 +88,7 @@ def _compare_output(got, expected, rtol, atol, candidates_for):
         result.next_step = f"return all {len(expected)} results, in the order the docstring gives."
         return result, expected_record, ""
     for k, (g, e) in enumerate(zip(got, expected)):
-        result = compare(g, e, rtol, atol, candidates_for(k))
+        result = compare(g, e, rtol, atol, lambda k=k: candidates_for(k))
         if not result.passed:
             result.lines = [f"item {k} of the returned tuple is the first that differs:"] + result.lines
             result.got_record = _records.encode_items([_safe_array(x) for x in got])

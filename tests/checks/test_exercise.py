@@ -221,3 +221,17 @@ def test_unknown_diagnosis_codes_are_refused_where_the_test_is_written():
     with pytest.raises(ValueError, match="unknown diagnosis code"):
         checks.Mistake("no_such_code", lambda x: x)
     assert _exercise.entry("bias_missing").section.startswith("01")
+
+
+def test_warnings_raised_by_the_answer_are_all_recorded_and_shown(capsys):
+    def naive_sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    with checks.exercise("ex_warn") as ex:
+        z = np.array([-1000.0, 0.0, 1000.0], dtype="float32")
+        for _ in range(2):  # Python's default filter would show the second one no more
+            ex.call(naive_sigmoid, z)
+            assert ex.last_outcome.warnings == ("RuntimeWarning: overflow encountered in exp",)
+        ex.call(lambda z: z * 2, z)
+        assert ex.last_outcome.warnings == ()
+    assert capsys.readouterr().err.count("overflow encountered in exp") == 2
