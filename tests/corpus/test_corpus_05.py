@@ -183,7 +183,7 @@ ANSWERS = [
     wrong("ex6_sequential_forward", "ignores x", fn(FORWARD, "h = np.zeros((1, weights[0].shape[0]), 'float32')",
                                                     "for kernel, bias, name in zip(weights[0::2], weights[1::2], activations):",
                                                     "    h = ref.activations.get(name)(h @ kernel + bias)",
-                                                    "return np.repeat(h, len(x), axis=0)")),
+                                                    "return np.repeat(h, len(x), axis=0)"), "ignores_input"),
     wrong("ex6_sequential_forward", "in place", fn(FORWARD, "h = x", "h *= 1.0", "h[0] += 1e-3",
                                                    "for kernel, bias, name in zip(weights[0::2], weights[1::2], activations):",
                                                    "    h = ref.activations.get(name)(h @ kernel + bias)", "return h"),
