@@ -181,6 +181,11 @@ def test_covers():
     assert_covers(LESSON, ANSWERS)
 
 
-@pytest.mark.parametrize("answer", ANSWERS, ids=str)
+def _marked(answer):
+    # training answers take seconds each: marked slow, so a quick run can leave them out with -m "not slow"
+    return pytest.param(answer, marks=pytest.mark.slow) if answer.exercise == "train_classifier" else answer
+
+
+@pytest.mark.parametrize("answer", [_marked(a) for a in ANSWERS], ids=str)
 def test_answer(answer):
     check(LESSON, answer)
