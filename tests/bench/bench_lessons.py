@@ -1,4 +1,4 @@
-"""How long the 14 lesson notebooks (7 source + 7 release) take to execute on this machine.
+"""How long the 16 lesson notebooks (8 source + 8 release) take to execute on this machine.
 
 Goal: ≤ 120 s in total on 2 cores, kernel start and `import tensorflow` included. Run one after another
 (not in parallel) so the figure is what one student or one CI job sees. Correctness of the same runs is
