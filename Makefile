@@ -1,15 +1,22 @@
 # fclab — every target bootstraps .venv from requirements.lock on first use.
 #
-#   make lab        JupyterLab on your own working copy of release/ (in ./work, git-ignored)
+#   make lab             JupyterLab on your own working copy of release/ (in ./work, git-ignored)
+#   make update-lessons  bring lessons changed by a `git pull` into ./work, keeping your answers
 #   make test       the whole test suite
 #
 # Instructor targets (nbgrader course root: ./course; see README.md):
+#   make instructor-lab             JupyterLab in ./course with nbgrader's tools (formgrader, create assignment)
 #   make release                    regenerate release/ from source/ with nbgrader
 #   make collect SUBMISSIONS=dir    file a folder of submitted notebooks into course/submitted/
 #   make autograde                  grade course/submitted/ with nbgrader autograde
 #   make grade                      grade course/submitted/ with fclab's sandboxed parallel autograder
 #   make feedback                   HTML feedback (no hidden tests) into course/feedback/
 #   make export                     grades.csv from the gradebook
+#   make export-canvas / export-moodle  LMS gradebook imports (roster: course/private/roster.csv)
+#   make regrade [STUDENT=id]       regrade what a change in source/ affects (keeps manual grades)
+#   make similarity                 pairs of unusually alike submissions, for review (course/private/)
+#   make deadline ASSIGNMENT=a DUE="2026-12-01 23:59 UTC"   due date in the gradebook (and penalties)
+#   make student-bundle             dist/fclab-student(.zip): release/, fclab, self-check; no solutions
 #   make bench                      benchmarks under tests/bench (ratios, printed)
 
 SHELL := /bin/bash
@@ -21,11 +28,11 @@ UV_VERSION := 0.13.8
 LESSONS := $(notdir $(wildcard source/[0-9][0-9]_*))
 # nbgrader runs tools (alembic) by name: the venv's bin comes first on PATH
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-export TF_CPP_MIN_LOG_LEVEL ?= 2
-export KERAS_BACKEND ?= tensorflow
+# TensorFlow/Keras settings for kernels live in fclab/env.py (the lab, nbgrader's config, the grader use it)
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: lab test release collect autograde grade feedback export bench install clean-course
+.PHONY: lab update-lessons instructor-lab test release collect autograde grade feedback export bench install \
+	clean-course export-canvas export-moodle regrade similarity deadline student-bundle
 
 install: $(STAMP)
 
@@ -43,6 +50,12 @@ $(STAMP): requirements.lock pyproject.toml
 
 lab: $(STAMP)
 	@$(PY) -m fclab.lab --release release --work work
+
+update-lessons: $(STAMP)
+	@$(PY) -m fclab.lab --release release --work work --update
+
+instructor-lab: $(STAMP)
+	@$(PY) -m fclab.lab --instructor course
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -65,6 +78,24 @@ feedback: $(STAMP)
 
 export: $(STAMP)
 	cd course && ../$(PY) -m nbgrader export --to grades.csv && echo "wrote course/grades.csv"
+
+export-canvas: $(STAMP)
+	cd course && ../$(PY) -m nbgrader export --exporter=autograder.lms.CanvasExportPlugin && echo "wrote course/private/canvas_grades.csv"
+
+export-moodle: $(STAMP)
+	cd course && ../$(PY) -m nbgrader export --exporter=autograder.lms.MoodleExportPlugin && echo "wrote course/private/moodle_grades.csv"
+
+regrade: $(STAMP)
+	$(PY) -m autograder regrade --course course $(if $(STUDENT),--student $(STUDENT)) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
+similarity: $(STAMP)
+	$(PY) -m autograder similarity --course course $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
+
+deadline: $(STAMP)
+	$(PY) -m autograder deadline --course course $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(DUE),--due "$(DUE)")
+
+student-bundle: $(STAMP)
+	$(PY) -m autograder.bundle --out dist/fclab-student --zip
 
 bench: $(STAMP)
 	$(PY) -m pytest tests/bench -p no:cacheprovider -s -q $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ import os
 import pathlib
 import sys
 
+from autograder import instructor_cli
 from autograder.prepare import DEFAULT_MAX_BYTES
 from autograder.sandbox import Limits, Sandbox
 
@@ -14,7 +15,7 @@ EXAMPLES = """examples:
   python -m autograder grade --course course --assignment 01_xw_plus_b --student alice
   python -m autograder report --course course
   python -m autograder check release/01_xw_plus_b/01_xw_plus_b.ipynb
-"""
+""" + instructor_cli.EXAMPLES
 
 
 def build_parser():
@@ -53,6 +54,7 @@ def build_parser():
     report = commands.add_parser("report", help="regenerate grades.csv and report.html from stored results")
     report.add_argument("--course", required=True, type=pathlib.Path, help="nbgrader course root")
     report.add_argument("--report-dir", type=pathlib.Path, help="where grades.csv and report.html go")
+    instructor_cli.add_commands(commands)  # regrade, similarity, deadline
     return parser
 
 
@@ -77,6 +79,7 @@ def _grade(args):
     sandbox, warning = Sandbox.create(limits, sandbox=not args.no_sandbox)
     if warning:
         print(f"autograder: {warning}", file=sys.stderr)
+    print(f"autograder: {sandbox.process_limit}", file=sys.stderr)
     cluster = args.cluster
     grader = Grader(course, sandbox, workers=args.workers, cluster=cluster, max_bytes=args.max_bytes,
                     progress=not args.no_progress, warm=not args.fresh_kernels)
@@ -108,7 +111,8 @@ def _collect(args):
     filed = collect(args.folder, Course(args.course), update=args.update)
     for item in filed:
         print(f"{item.status:9} {item.source}: {item.message}")
-    counts = {s: sum(f.status == s for f in filed) for s in ("new", "updated", "unchanged", "differs", "skipped")}
+    counts = {s: sum(f.status == s for f in filed)
+              for s in ("new", "updated", "unchanged", "differs", "skipped", "ignored")}
     print(", ".join(f"{n} {s}" for s, n in counts.items()))
     return 1 if counts["differs"] or counts["skipped"] else 0
 
@@ -117,9 +121,15 @@ def _report(args):
     from autograder import report
     from autograder.course import Course
 
-    path = report.write(Course(args.course), args.report_dir)
+    from autograder.reconcile import messages
+
+    course = Course(args.course)
+    path = report.write(course, args.report_dir)
     print(f"wrote {path} and {path.with_name(report.CSV_NAME)}")
-    return 0
+    problems = messages(course)
+    for line in problems:
+        print(f"  problem: {line}")
+    return 1 if problems else 0
 
 
-COMMANDS = {"grade": _grade, "check": _check, "collect": _collect, "report": _report}
+COMMANDS = {"grade": _grade, "check": _check, "collect": _collect, "report": _report, **instructor_cli.COMMANDS}

@@ -11,6 +11,8 @@ import concurrent.futures
 import multiprocessing
 import os
 
+from autograder import lifetime
+
 
 class LocalPool:
     """``workers`` processes on this machine (default: one per core)."""
@@ -19,7 +21,9 @@ class LocalPool:
         self.workers = workers or os.cpu_count() or 1
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["autograder.pipeline"])
-        self.executor = concurrent.futures.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self.executor = concurrent.futures.ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                               initializer=lifetime.die_with,
+                                                               initargs=(os.getpid(),))  # no orphan workers
         self.jobs = {}
 
     @property

@@ -17,14 +17,16 @@ import pathlib
 import re
 import shutil
 
+from autograder.ids import student_id_problem
+
 COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")
 SEPARATORS = re.compile(r"\s*(?:_|-|\s)\s*$")
-VALID_STUDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 
 
 @dataclasses.dataclass
 class Filed:
-    """What happened to one input file: status is new, updated, unchanged, differs or skipped."""
+    """What happened to one input file: status is new, updated, unchanged, differs, skipped (a problem to
+    look at) or ignored (a hidden file, e.g. ``.DS_Store``)."""
 
     source: str
     status: str
@@ -55,7 +57,11 @@ def collect(folder, course, update=False):
     report, targets = [], {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts):
+        hidden = next((part for part in rel.parts if part.startswith(".")), None)
+        if hidden is not None:
+            what = "a hidden file" if hidden == rel.name else f"inside the hidden folder {hidden!r}"
+            report.append(Filed(str(rel), "ignored", f"{what} (name starts with '.'): LMS and system files "
+                                                     f"are not submissions; rename it if it is one"))
             continue
         if path.suffix.lower() != ".ipynb":
             report.append(Filed(str(rel), "skipped", f"not a notebook (.ipynb): {expected}"))
@@ -65,9 +71,9 @@ def collect(folder, course, update=False):
             report.append(Filed(str(rel), "skipped", f"cannot tell student and assignment from the name: {expected}"))
             continue
         student, assignment = parsed
-        if not VALID_STUDENT.match(student):
-            report.append(Filed(str(rel), "skipped", f"student id {student!r} has characters nbgrader refuses: "
-                                                     f"use letters, digits, '.', '_', '-', '@'"))
+        problem = student_id_problem(student)
+        if problem:
+            report.append(Filed(str(rel), "skipped", f"{problem}; rename the file"))
             continue
         if (student, assignment) in targets:
             report.append(Filed(str(rel), "skipped", f"a second notebook for {student}/{assignment} (first: "

@@ -1,4 +1,4 @@
-"""nbgrader preprocessor for ``GenerateFeedback``: no hidden-test source in tracebacks.
+"""nbgrader preprocessors for ``GenerateFeedback``: no hidden-test source in tracebacks, no live HTML.
 
 ``ClearHiddenTests`` removes the hidden region from a test cell's *source*, but the cell's error output
 still holds IPython's traceback, which prints the failing lines: the hidden tests (nbgrader issues 917 and
@@ -10,11 +10,21 @@ still holds IPython's traceback, which prints the failing lines: the hidden test
 For every grade cell whose source has a hidden region, each error output keeps its ``ename`` and an
 ``evalue`` from which every line that overlaps a hidden-test line was removed (fclab.checks messages,
 which describe values, stay); the traceback becomes that one line plus a short note.
+
+``SanitizeFeedback`` is nbconvert's :class:`~nbconvert.preprocessors.SanitizeHTML` (bleach), switched on:
+a student's ``<script>``, event handlers (``onerror=``), ``javascript:`` URLs and inline SVG in an HTML
+output or a markdown cell are escaped to visible text; outputs of other rich types (``image/svg+xml``,
+``application/javascript``, widget views) are dropped; text, PNG and JPEG stay. Listed after
+ClearHiddenTests::
+
+    c.GenerateFeedback.preprocessors = [..., "nbgrader.preprocessors.ClearHiddenTests",
+                                        "autograder.feedback.SanitizeFeedback", ...]
 """
 
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 NOTE = "(The traceback is hidden because this test cell contains hidden tests.)"
 MIN_OVERLAP = 4
@@ -58,3 +68,9 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
                 output["evalue"] = self.sanitize(output.get("evalue", ""), hidden)
                 output["traceback"] = [f"{output.get('ename', 'Error')}: {output['evalue']}", NOTE]
         return cell, resources
+
+
+class SanitizeFeedback(SanitizeHTML):
+    """nbconvert's bleach-based SanitizeHTML, enabled by default (nbconvert's own default is off)."""
+
+    enabled = Bool(True).tag(config=True)

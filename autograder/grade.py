@@ -3,8 +3,9 @@
 Per assignment: build the :class:`~autograder.spec.NotebookSpec` of each source notebook, record the
 assignment in the gradebook, and (unless cached) queue the trusted run first. Every submitted notebook
 not already in the journal with the same key becomes a job. Results are handled as they arrive, one at a
-time: when all notebooks of a student's assignment are back and the trusted run is known, points are
-decided (:mod:`autograder.decide`), the gradebook is written (:mod:`autograder.gradebook`), then the
+time: when all notebooks of a student's assignment are back and the instructor's run passed its own tests
+(:mod:`autograder.trusted`), points are decided (:mod:`autograder.decide`, from the trusted runner's run of
+each test cell), the gradebook is written (:mod:`autograder.gradebook`), then the
 journal (:mod:`autograder.journal`). A progress bar with ETA goes to stderr.
 """
 
@@ -18,10 +19,12 @@ import time
 import nbformat
 from tqdm import tqdm
 
-from autograder import decide, gradebook, report, trusted, warm
+from autograder import deadlines, decide, gradebook, reconcile, regrade, report, trusted, warm
 from autograder.cluster import make_pool
-from autograder.journal import Journal
-from autograder.pipeline import Job, release_view, run_job
+from autograder.decide import CellDecision
+from autograder.ids import student_id_problem
+from autograder.journal import Journal, JournalRecord
+from autograder.pipeline import Job, RunResult, release_view, run_job
 from autograder.prepare import DEFAULT_MAX_BYTES, read_bytes
 from autograder.spec import build_spec
 
@@ -50,6 +53,7 @@ class Grader:
                  out=sys.stderr, warm=True):
         self.course, self.sandbox, self.max_bytes = course, sandbox, max_bytes
         self.warm = warm and sandbox.use_bwrap  # the zygote's clean-up needs its own PID namespace
+        self.warm_runner = warm  # the trusted zygote runs outside the sandbox: no namespace needed
         self.workers, self.cluster, self.progress, self.out = workers, cluster, progress, out
         self.journal = Journal(course.runs_dir)
         self.summary = Summary()
@@ -69,6 +73,11 @@ class Grader:
                              f"{self.course.source_dir('.')}; known: {', '.join(sorted(known)) or 'none'}")
         jobs, trusted_jobs = [], []
         for sub in self.course.submissions(assignments, students):
+            problem = student_id_problem(sub.student)
+            if problem:  # the same rule as collect (autograder.ids): say so, grade the others
+                self.summary.errors.append(f"{sub.folder}: not graded: {problem}; rename the folder")
+                self.say(self.summary.errors[-1])
+                continue
             specs = self._specs(sub.assignment)
             files = {s.name: read_bytes(sub.folder / f"{s.name}.ipynb", self.max_bytes) for s in specs}
             key = "|".join(f"{s.name}:{files[s.name][1]}:{s.sha256}" for s in specs)
@@ -89,9 +98,8 @@ class Grader:
                 else:
                     trusted_jobs.append(Job("trusted", spec, self.sandbox, ignore_pattern=self.course.ignore_pattern))
         preload = warm.preload_for([s for a in {a for a, _ in self.plans} for s in self._specs(a)])
-        for job in trusted_jobs + jobs:
-            job.warm, job.preload = self.warm, preload
-        return trusted_jobs + jobs
+        return [dataclasses.replace(job, warm=self.warm, preload=preload, warm_runner=self.warm_runner)
+                for job in trusted_jobs + jobs]
 
     def _specs(self, assignment):
         if assignment not in self.specs:
@@ -116,6 +124,7 @@ class Grader:
         if jobs:
             self._dispatch(jobs)
         self.summary.timings["runs"] = time.monotonic() - clock
+        self.summary.errors += reconcile.messages(self.course)  # gradebook written behind our back?
         clock = time.monotonic()
         self.summary.report = str(report.write(self.course, report_dir))
         self.summary.timings["report"] = time.monotonic() - clock
@@ -138,7 +147,8 @@ class Grader:
                         broken.append(job)
                         continue
                     except Exception as exc:  # a bug in the engine, not the submission: keep going
-                        result = {"machine_error": f"{type(exc).__name__}: {exc}"}
+                        result = RunResult(job.kind, job.spec.assignment, job.spec.name, job.student,
+                                           machine_error=f"{type(exc).__name__}: {exc}")
                     bar.update(1)
                     bar.set_postfix_str(job.student or "trusted run", refresh=False)
                     self._handle(job, result)
@@ -162,8 +172,8 @@ class Grader:
 
     def _handle(self, job, result):
         assignment = job.spec.assignment
-        if "machine_error" in result:
-            message = f"{job.label}: grading failed inside the engine ({result['machine_error']}); not saved"
+        if result.machine_error:
+            message = f"{job.label}: grading failed inside the engine ({result.machine_error}); not saved"
             self.summary.errors.append(message)
             self.say(message)
             if job.kind == "trusted":
@@ -201,45 +211,44 @@ class Grader:
     # -- decide and save ------------------------------------------------------------------------------
     def _save(self, plan, specs):
         sub = plan["submission"]
-        record = {"assignment": sub.assignment, "student": sub.student, "key": plan["key"], "notebooks": {},
-                  "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-        notebooks = {}
+        entries, notebooks = {}, {}
         for spec in specs:
             result = plan["results"][spec.name]
-            cells, scores = decide_notebook(spec, result, self.references[(sub.assignment, spec.name)])
-            executed = result["executed"] or placeholder(spec, result["reason"])
+            cells, scores = decide_notebook(spec, result)
+            executed = result.executed or placeholder(spec, result.reason)
             notebooks[spec.name] = (executed, scores)
-            record["notebooks"][spec.name] = {k: result.get(k) for k in ("reason", "fault", "notes", "flags",
-                                                                         "timings")}
-            record["notebooks"][spec.name]["cells"] = cells
+            entries[spec.name] = {"reason": result.reason, "fault": result.fault, "notes": list(result.notes),
+                                  "flags": list(result.flags), "timings": result.timings,
+                                  "cells": {g: c.to_dict() for g, c in cells.items()}}
         clock = time.monotonic()
         gradebook.save(self.course, sub, notebooks, self.course.timestamp(sub))
-        cells = [c for nb in record["notebooks"].values() for c in nb["cells"].values()]
-        record["score"] = sum(c["points"] or 0 for c in cells)
-        record["max_score"] = sum(c["max"] for c in cells)
-        self.journal.write(record)
+        deadlines.apply_config(self.course, sub.assignment, [sub.student])  # c.Deadlines: due date, extension
+        cells = [c for nb in entries.values() for c in nb["cells"].values()]
+        record = JournalRecord(
+            assignment=sub.assignment, student=sub.student, key=plan["key"], notebooks=entries,
+            graded_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            score=sum(c["points"] or 0 for c in cells), max_score=sum(c["max"] for c in cells))
+        previous = self.journal.load(sub.assignment, sub.student)  # a regrade keeps the earlier results
+        self.journal.write(dict(record.to_dict(), history=regrade.carry_history(previous)))
         self.summary.graded += 1
         self.summary.timings["save"] += time.monotonic() - clock
 
 
-def decide_notebook(spec, result, reference):
-    """``(cells, scores)``: the per-cell record for the journal and the auto_scores for the gradebook."""
+def decide_notebook(spec, result):
+    """``({grade_id: CellDecision}, {grade_id: auto_score})``: the journal's cells and the gradebook's scores."""
     cells, scores = {}, {}
-    observed = result["observed"]
     tests = set(spec.test_ids())
     for grade_id, max_points in spec.points().items():
         if grade_id not in tests:  # manually graded answer: nbgrader decides (None = needs manual grade)
-            cells[grade_id] = {"points": None, "max": max_points, "reason": "graded by hand (formgrader)",
-                               "seconds": 0.0}
+            cells[grade_id] = CellDecision(None, max_points, "graded by hand (formgrader)")
             continue
-        obs = observed.get(grade_id)
+        obs = result.observed.get(grade_id)
         if obs is None:
-            points, reason = 0.0, result["reason"] or result["fault"] or "the test cell did not run"
+            why = result.reason or result.fault or "the test cell did not run"
+            cells[grade_id] = CellDecision(0.0, max_points, why)
         else:
-            points, reason = decide.decide(obs, reference[grade_id], max_points)
-        scores[grade_id] = points
-        cells[grade_id] = {"points": points, "max": max_points, "reason": reason,
-                           "seconds": obs["seconds"] if obs else 0.0}
+            cells[grade_id] = decide.decide(obs, max_points)
+        scores[grade_id] = cells[grade_id].points
     return cells, scores
 
 

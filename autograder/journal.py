@@ -8,10 +8,34 @@ graded again, which rewrites the same gradebook rows (nbgrader's grades are keye
 cell: a regrade replaces, it never adds), so nothing is lost or counted twice.
 """
 
+import dataclasses
 import json
 import os
 import pathlib
 import tempfile
+
+
+@dataclasses.dataclass(frozen=True)
+class JournalRecord:
+    """One graded (assignment, student), as stored.
+
+    Attributes:
+        key: hash of the submitted files and the sources they answer (same key: already graded).
+        notebooks: ``{name: {"cells": {grade_id: CellDecision.to_dict()}, "reason", "fault", "notes",
+            "flags", "timings"}}``; each cell keeps the trusted run's check records under ``"records"``.
+        score, max_score: totals over the notebooks' cells.
+    """
+
+    assignment: str
+    student: str
+    key: str
+    graded_at: str
+    notebooks: dict
+    score: float
+    max_score: float
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
 
 
 class Journal:
@@ -35,7 +59,9 @@ class Journal:
         return record is not None and record.get("key") == key
 
     def write(self, record):
-        """Atomically store ``record`` (needs "assignment", "student" and "key")."""
+        """Atomically store a :class:`JournalRecord` (or a dict with "assignment", "student" and "key")."""
+        if isinstance(record, JournalRecord):
+            record = record.to_dict()
         write_json(self.path(record["assignment"], record["student"]), record)
 
     def records(self):

@@ -7,8 +7,10 @@ with four additions:
 
 - every output message is charged to a per-cell and a per-notebook byte budget; past it, text is cut
   with a marker and further output dropped (a 200 MB one-line print never enters the notebook);
-- test cells run with ``store_history=False`` between the guard's ``pre`` and ``post`` phases
-  (:mod:`autograder.guard`);
+- with a trusted runner (:mod:`autograder.runner`), test cells are never sent to the kernel: the runner
+  runs them (and the setup cells they need) outside the sandbox, and its requests for the student's names
+  go to the agent in the kernel (:mod:`autograder.relay`); the runner's outputs become the test cell's
+  outputs, within the same byte caps;
 - a cell that does not stop after an interrupt, a dead kernel, or the notebook's wall clock ends the run
   (``fault``) instead of hanging: the cells run so far keep their outputs;
 - timings per cell, for the report.
@@ -23,12 +25,13 @@ import signal
 import time
 import uuid
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from traitlets import Any
 
-from autograder import guard
+from autograder.relay import AgentFailed, CellStuck, TrustedRelay, ensure as _ensure
 from autograder.spec import is_test
 from autograder.warm import WarmProvisioner
 
@@ -38,20 +41,17 @@ RECORD_MAX_BYTES = 256 * 1024
 SIGNALS = {int(s): s.name for s in signal.Signals}
 
 
-class CellStuck(Exception):
-    """A cell ran past its time limit and did not stop when interrupted."""
-
-
-class GuardFailed(Exception):
-    """The guard's baseline could not run in a fresh kernel (an engine or environment problem)."""
-
-
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel is started inside :class:`autograder.sandbox.Sandbox`."""
 
     sandbox = Any()
     workdir = Any()
     runtime_dir = Any()
+
+    def client(self, **kwargs):
+        kc = super().client(**{"context": self.sandbox.client_context(), **kwargs})  # refuses huge messages
+        kc._created_context = True  # destroyed with the client, like jupyter_client's own
+        return kc
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
@@ -61,28 +61,30 @@ class SandboxKernelManager(AsyncKernelManager):
         return self.sandbox.wrap(argv, self.workdir, self.runtime_dir)
 
 
-class GradingClient(NotebookClient):
-    """nbclient's client with byte-capped outputs, the guard around test cells, and hard stops.
+class GradingClient(TrustedRelay, NotebookClient):
+    """nbclient's client with byte-capped outputs, test cells run by the trusted runner, and hard stops.
 
     Args:
         nb: the notebook to run (NotebookNode).
         sandbox: a :class:`~autograder.sandbox.Sandbox` (its ``limits`` give timeouts and caps).
         workdir, runtime_dir: the kernel's working folder and socket folder (both writable by it).
-        bindings: names the guard rebinds before each test cell (``NotebookSpec.bindings``), or None to
-            run without the guard (self-study ``check``).
+        runner: a :class:`~autograder.trusted_warm.RunnerLink` to the trusted runner, or None to run the
+            test cells in the kernel (self-study ``check``).
+        setup_cells: indexes of the non-test cells the runner also runs (after the kernel ran them).
     """
 
-    def __init__(self, nb, sandbox, workdir, runtime_dir, bindings=None, zygote=None, **kw):
+    def __init__(self, nb, sandbox, workdir, runtime_dir, runner=None, setup_cells=(), zygote=None, **kw):
         lim = sandbox.limits
         super().__init__(nb, timeout=int(lim.cell_timeout), interrupt_on_timeout=True, allow_errors=True,
                          kernel_name="python3", shutdown_kernel="immediate", startup_timeout=120,
                          iopub_timeout=10, **kw)
         self.sandbox, self.workdir, self.runtime_dir = sandbox, pathlib.Path(workdir), pathlib.Path(runtime_dir)
-        self.bindings, self.zygote = bindings, zygote
+        self.runner, self.setup_cells, self.zygote = runner, set(setup_cells), zygote
         self._spent, self._total, self._cut = {}, 0, set()
         self._interrupted = set()
-        self.base_params, self.guard_reports, self.cell_log = {}, {}, []
-        self.fault, self.timings = None, {"kernel_start": 0.0, "cells": 0.0, "guard": 0.0}
+        self.cell_log, self.trusted_log, self._pending = [], {}, []
+        self.runner_fault = None
+        self.fault, self.timings = None, {"kernel_start": 0.0, "cells": 0.0, "trusted": 0.0, "agent": 0.0}
 
     # -- kernel ---------------------------------------------------------------------------------------
     def create_kernel_manager(self):
@@ -108,21 +110,24 @@ class GradingClient(NotebookClient):
                                                stderr=log):
                 self.timings["kernel_start"] = time.monotonic() - start
                 await self.async_wait_for_reply(await _ensure(self.kc.kernel_info()))
-                if self.bindings is not None:
-                    self.base_params = await self._guard("baseline")
+                if self.runner is not None:
+                    await self._load_agent()
                 await self._run_cells(deadline)
         except DeadKernelError:
             self.fault = self.fault or self._death("while starting or stopping")
-        except GuardFailed as exc:
+        except AgentFailed as exc:
             self.fault = f"{exc}; {self._log_tail()}"
         except RuntimeError as exc:  # kernel failed to start (nbclient re-raises RuntimeError)
             self.fault = f"the kernel could not start: {exc}; {self._log_tail()}"
+        except zmq.ZMQError as exc:  # nbclient's second shutdown on the context _kill() closed: keep the reason
+            self.fault = self.fault or f"the kernel's channels failed: {exc}"
         finally:
             log.close()
             atexit.unregister(self._cleanup_kernel)
         return self.nb
 
     async def _run_cells(self, deadline):
+        iopub = self.sandbox.watch(self.kc.iopub_channel.socket)  # a refused oversized message closes it
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -144,10 +149,14 @@ class GradingClient(NotebookClient):
                     self.fault = (f"the notebook's time limit ({self.sandbox.limits.notebook_timeout:.0f} s) "
                                   f"ran out in cell {index}")
                     status = "timeout"
-            except CellStuck:
-                self.fault = (f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit "
-                              f"and did not stop when interrupted: the kernel was killed")
+            except CellStuck as exc:
+                how = (f"with {exc} processes of its own running: the whole sandbox was ended" if exc.args
+                       else "and did not stop when interrupted: the kernel was killed")
+                self.fault = f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit {how}"
                 status = "timeout"
+            if not self.fault and self.sandbox.closed(iopub):
+                self.fault = (f"cell {index} sent a message over {self.sandbox.limits.message_bytes} bytes on the "
+                              f"kernel's output channel (not through print): the channel was closed")
             self.cell_log.append({"index": index, "status": status, "seconds": time.monotonic() - t0})
             self.timings["cells"] += time.monotonic() - t0
             if self.fault:
@@ -183,36 +192,31 @@ class GradingClient(NotebookClient):
 
     # -- cells ----------------------------------------------------------------------------------------
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        test = is_test(cell) and self.bindings is not None
-        if test:
-            pre = await self._guard("pre", bindings=self.bindings)
-            self.guard_reports[cell_index] = {"pre": pre}
+        if self.runner is not None and is_test(cell):
+            return await self._run_trusted(cell, cell_index)
         cell = await super().async_execute_cell(cell, cell_index, execution_count=self.code_cells_executed + 1,
-                                                store_history=not test)
-        if test:
-            pre = self.guard_reports[cell_index]["pre"]
-            self.guard_reports[cell_index]["post"] = await self._guard(
-                "post", cell_sha=guard.cell_sha(cell.source), checks_ids=pre.get("checks_ids", {}))
+                                                store_history=store_history)
+        if self.runner is not None and cell_index in self.setup_cells:
+            self._start_setup(cell, cell_index)  # runs in the trusted runner while the kernel goes on
         return cell
 
-    async def _guard(self, phase, **params):
-        t0 = time.monotonic()
-        expr, key = guard.expression(phase, **self.base_params, **params)
-        msg_id = await _ensure(self.kc.execute("", silent=True, store_history=False,
-                                               user_expressions={"guard": expr}))
-        reply = await self.async_wait_for_reply(msg_id)
-        self.timings["guard"] += time.monotonic() - t0
-        report = guard.parse_reply(reply, key)
-        if phase == "baseline":
-            if "error" in report:
-                raise GuardFailed(f"the guard's baseline failed in a fresh kernel: {report['error']}")
-            return {k: report[k] for k in ("numpy_homes", "threads", "builtins", "overrides")}
-        return report
+    def _cap_output(self, output, cell_index):
+        """An nbformat output from the trusted runner within the cell's and notebook's byte budget (or None)."""
+        kind = output.get("output_type")
+        content = {k: v for k, v in output.items() if k != "output_type"}
+        msg = self._capped({"msg_type": kind, "content": content}, cell_index)
+        if msg is None:
+            return None
+        return dict(msg["content"], output_type=kind)
 
     async def _async_handle_timeout(self, timeout, cell=None):
         key = id(cell)
         if key in self._interrupted:
             raise CellStuck()
+        strays = self.sandbox.strays(self.runtime_dir)
+        if strays:  # it forked (a fork bomb?): end the sandbox's namespace, never interrupt every fork
+            self.sandbox.end(self.runtime_dir)
+            raise CellStuck(strays)
         self._interrupted.add(key)
         return await super()._async_handle_timeout(timeout, cell)
 
@@ -287,11 +291,7 @@ def _truncate_utf8(text, max_bytes):
     return head[:max_bytes].decode("utf-8", "ignore")
 
 
-async def _ensure(value):
-    return await value if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future) else value
-
-
-def run_notebook(nb, sandbox, workdir, runtime_dir, bindings=None, zygote=None):
+def run_notebook(nb, sandbox, workdir, runtime_dir, runner=None, setup_cells=(), zygote=None):
     """Run ``nb`` (NotebookNode) in a sandboxed kernel -> the finished :class:`GradingClient`.
 
     With ``zygote`` (:class:`autograder.warm.Zygote`) the kernel is forked from it instead of started fresh;
@@ -299,6 +299,6 @@ def run_notebook(nb, sandbox, workdir, runtime_dir, bindings=None, zygote=None):
     """
     os.makedirs(runtime_dir, exist_ok=True)
     sandbox.prepare_dirs(workdir, runtime_dir)
-    client = GradingClient(nb, sandbox, workdir, runtime_dir, bindings=bindings, zygote=zygote)
+    client = GradingClient(nb, sandbox, workdir, runtime_dir, runner=runner, setup_cells=setup_cells, zygote=zygote)
     asyncio.run(client.run())
     return client

@@ -1,12 +1,16 @@
-"""The worker side: one job = one notebook run in its own sandbox; returns plain data, writes nothing shared.
+"""The worker side: one job = one notebook run (sandboxed kernel + trusted runner); returns a RunResult.
 
 ``run_job`` is what a worker process (or a dask worker) executes::
 
-    Prepare -> Rebuild -> Scan -> Run -> Observe
+    Prepare -> Rebuild -> Scan -> Run (kernel in the sandbox, tests in the trusted runner) -> Observe
 
-and returns a JSON-able dict. Decisions that need the trusted run, and every write to the gradebook,
-happen in the main process (:mod:`autograder.grade`). A job never raises for a bad submission: every
-fault ends up as ``reason``/``fault`` in the result.
+and returns a :class:`RunResult` (frozen, picklable). Decisions and every write to the gradebook happen in
+the main process (:mod:`autograder.grade`). A job never raises for a bad submission: every fault ends up
+as ``reason``/``fault`` in the result.
+
+The kernel runs the rebuilt notebook except its test cells; the trusted runner (:mod:`autograder.runner`,
+forked from this worker's trusted zygote, :mod:`autograder.trusted_warm`) runs the test cells and the setup
+cells they need (:mod:`autograder.names`), reaching the student's names through the agent.
 """
 
 import atexit
@@ -21,11 +25,13 @@ import time
 
 import nbformat
 
-from autograder import decide, integrity, kernel, prepare, rebuild, warm
+from autograder import decide, integrity, kernel, names, prepare, protocol, rebuild, trusted_warm, warm
 from autograder.spec import gid, is_solution
 
+SANDBOXED_DIR = pathlib.Path(__file__).resolve().parent / "sandboxed"
 
-@dataclasses.dataclass
+
+@dataclasses.dataclass(frozen=True)
 class Job:
     """Everything a worker needs (picklable; no open files, no paths into the course).
 
@@ -39,6 +45,7 @@ class Job:
         ignore_pattern: the course's IgnorePattern regex, or None.
         warm, preload: fork the kernel from this worker's zygote that imported ``preload`` once
             (:mod:`autograder.warm`); falls back to a fresh kernel if the zygote fails.
+        warm_runner: fork the trusted runner from this worker's trusted zygote (else start it fresh).
     """
 
     kind: str
@@ -51,6 +58,7 @@ class Job:
     ignore_pattern: str = None
     warm: bool = False
     preload: tuple = ()
+    warm_runner: bool = False
 
     @property
     def label(self):
@@ -58,13 +66,41 @@ class Job:
         return f"{self.spec.assignment}/{self.spec.name} ({who})"
 
 
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """What a worker sends back for one job (picklable; the main process decides from it).
+
+    Attributes:
+        observed: ``{grade_id: decide.Observation}`` of the test cells.
+        executed: the executed notebook (test cells carry the trusted run's outputs), or None.
+        notes, flags: rebuild notes and integrity flags (strings).
+        reason: why the notebook could not be run at all; fault: why the run stopped early.
+        machine_error: an error of the engine itself (the result is not saved).
+    """
+
+    kind: str
+    assignment: str
+    notebook: str
+    student: str = ""
+    sha: str = ""
+    source_sha: str = ""
+    notes: tuple = ()
+    flags: tuple = ()
+    reason: str = None
+    fault: str = None
+    observed: dict = dataclasses.field(default_factory=dict)
+    executed: object = None
+    timings: dict = dataclasses.field(default_factory=dict)
+    machine_error: str = None
+
+
 def run_job(job):
-    """Grade-side work for one notebook -> result dict (see module docstring)."""
+    """Grade-side work for one notebook -> :class:`RunResult` (see module docstring)."""
     started = time.monotonic()
-    result = {"kind": job.kind, "assignment": job.spec.assignment, "notebook": job.spec.name,
-              "student": job.student, "sha": job.sha, "source_sha": job.spec.sha256, "notes": [],
-              "reason": job.reason, "flags": [], "fault": None, "observed": {}, "executed": None,
-              "timings": {}}
+    job = dataclasses.replace(job, sandbox=dataclasses.replace(
+        job.sandbox, extra_ro=tuple(job.sandbox.extra_ro) + (str(SANDBOXED_DIR),)))
+    result = dict(kind=job.kind, assignment=job.spec.assignment, notebook=job.spec.name, student=job.student,
+                  sha=job.sha, source_sha=job.spec.sha256, notes=[], reason=job.reason, flags=[])
     if job.kind == "trusted":
         graded, on_disk = trusted_notebook(job.spec), release_view(job.spec)
     else:
@@ -83,9 +119,7 @@ def run_job(job):
     executed = client.nb
     decide.drop_ignored_stderr(executed, job.ignore_pattern)
     result["fault"] = client.fault
-    result["observed"] = decide.observe(executed, client.cell_log, client.guard_reports, client.fault)
-    for obs in result["observed"].values():
-        result["flags"] += [f"guard before {obs['index']}: {r}" for r in obs["restored"] if not r.startswith("note:")]
+    result["observed"] = decide.observe(executed, client.cell_log, client.trusted_log, client.fault)
     result["timings"] = dict(client.timings, slowest_cells=sorted(
         client.cell_log, key=lambda c: -c["seconds"])[:3],
         first_code_cell=client.cell_log[0]["seconds"] if client.cell_log else 0.0)
@@ -96,17 +130,52 @@ def run_job(job):
 
 
 def _finish(result, started):
-    result["timings"]["total"] = round(time.monotonic() - started, 3)
-    return result
+    timings = dict(result.pop("timings", {}), total=round(time.monotonic() - started, 3))
+    return RunResult(timings=timings, **{k: tuple(v) if isinstance(v, list) else v for k, v in result.items()})
 
 
 def _execute(job, graded, on_disk):
-    """Run ``graded`` in a sandbox whose folder holds only the student's own file and the support files."""
-    if job.warm:
+    """Run ``graded``: the kernel (sandboxed; its folder holds only the student's file and the support files)
+    with the trusted runner beside it for the test cells."""
+    students = names.student_names(graded["cells"], job.spec.solutions)
+    setup = names.needed_setup(graded["cells"], students)
+    started = time.monotonic()
+    trusted_dir = pathlib.Path(tempfile.mkdtemp(prefix=f"autograder-trusted-{os.getpid()}-"))
+    runner = None
+    try:
+        _fill(trusted_dir, job, None)
+        runner = _start_runner(job, trusted_dir)
+        sources = names.student_sources(graded["cells"])
+        runner.send(protocol.RunnerInit(workdir=str(trusted_dir), student_names=tuple(sorted(students)),
+                                        label=f"{job.spec.assignment}|{job.spec.name}|{job.student}|{job.sha}",
+                                        sources=tuple(sorted((k, v) for k, v in sources.items() if k in students))))
+        runner_start = time.monotonic() - started
+        client = None
+        if job.warm:
+            try:
+                client = _execute_warm(job, graded, on_disk, runner, setup)
+            except warm.ZygoteError:
+                _drop_zygote()
+        if client is None:
+            client = _execute_fresh(job, graded, on_disk, runner, setup)
+        client.timings["runner_start"] = runner_start
+        return client
+    finally:
+        if runner is not None:
+            runner.kill()
+        shutil.rmtree(trusted_dir, ignore_errors=True)
+
+
+def _start_runner(job, trusted_dir):
+    if job.warm_runner:
         try:
-            return _execute_warm(job, graded, on_disk)
-        except warm.ZygoteError:
-            _drop_zygote()
+            return _trusted_zygote(job).spawn()
+        except trusted_warm.RunnerError:
+            _drop_trusted()
+    return trusted_warm.start_fresh(trusted_dir)
+
+
+def _execute_fresh(job, graded, on_disk, runner, setup):
     base = pathlib.Path(tempfile.mkdtemp(prefix=f"autograder-{os.getpid()}-"))
     try:
         workdir, runtime = base / "work", base / "run"
@@ -114,14 +183,16 @@ def _execute(job, graded, on_disk):
         runtime.mkdir()
         _fill(workdir, job, on_disk)
         return kernel.run_notebook(nbformat.from_dict(copy.deepcopy(graded)), job.sandbox, workdir, runtime,
-                                   bindings=job.spec.bindings)
+                                   runner=runner, setup_cells=setup)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
 def _fill(workdir, job, on_disk):
-    (workdir / f"{job.spec.name}.ipynb").write_bytes(
-        on_disk if isinstance(on_disk, bytes) else nbformat.writes(on_disk).encode())
+    """The support files (and the submitted notebook file, unless ``on_disk`` is None) into ``workdir``."""
+    if on_disk is not None:
+        (workdir / f"{job.spec.name}.ipynb").write_bytes(
+            on_disk if isinstance(on_disk, bytes) else nbformat.writes(on_disk).encode())
     for rel, data in job.spec.support_files.items():
         target = workdir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +202,7 @@ def _fill(workdir, job, on_disk):
 _ZYGOTE = {}  # this worker process's zygote: {"key": ..., "zygote": Zygote, "base": folder}
 
 
-def _execute_warm(job, graded, on_disk):
+def _execute_warm(job, graded, on_disk, runner, setup):
     started = time.monotonic()
     zygote = _zygote(job)
     zygote_start = time.monotonic() - started
@@ -142,7 +213,7 @@ def _execute_warm(job, graded, on_disk):
     _fill(workdir, job, on_disk)
     try:
         client = kernel.run_notebook(nbformat.from_dict(copy.deepcopy(graded)), job.sandbox, workdir, runtime,
-                                     bindings=job.spec.bindings, zygote=zygote)
+                                     runner=runner, setup_cells=setup, zygote=zygote)
     finally:
         try:
             zygote.reset()
@@ -187,6 +258,29 @@ def _drop_zygote():
         _ZYGOTE["zygote"].close()
         shutil.rmtree(_ZYGOTE["base"], ignore_errors=True)
         _ZYGOTE.clear()
+
+
+_TRUSTED = {}  # this worker process's trusted zygote: {"key": preload, "zygote": TrustedZygote, "base": folder}
+
+
+def _trusted_zygote(job):
+    preload = tuple(sorted(set(job.preload) | {"numpy", "fclab.checks", "IPython.core.interactiveshell"}))
+    if _TRUSTED.get("key") == preload and _TRUSTED["zygote"].alive():
+        return _TRUSTED["zygote"]
+    _drop_trusted()
+    base = pathlib.Path(tempfile.mkdtemp(prefix=f"autograder-tzygote-{os.getpid()}-"))
+    zygote = trusted_warm.TrustedZygote(preload, base, base / "trusted-zygote.log")
+    _TRUSTED.update(key=preload, zygote=zygote, base=base)
+    atexit.register(_drop_trusted)
+    multiprocessing.util.Finalize(zygote, _drop_trusted, exitpriority=10)
+    return zygote
+
+
+def _drop_trusted():
+    if _TRUSTED:
+        _TRUSTED["zygote"].close()
+        shutil.rmtree(_TRUSTED["base"], ignore_errors=True)
+        _TRUSTED.clear()
 
 
 def trusted_notebook(spec):

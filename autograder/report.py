@@ -6,12 +6,12 @@ of the student's own code). All text is HTML-escaped; plots are matplotlib PNGs 
 """
 
 import base64
-import csv
 import html
 import io
 import pathlib
 import statistics
 
+from autograder import analytics, csvsafe, deadlines, reconcile
 from autograder.journal import Journal
 
 CSV_NAME, HTML_NAME = "grades.csv", "report.html"
@@ -23,8 +23,12 @@ def write(course, report_dir=None):
     folder.mkdir(parents=True, exist_ok=True)
     records = Journal(course.runs_dir).records()
     write_csv(records, folder / CSV_NAME)
+    view = analytics.analyse(course, records)  # class analytics: analytics.json/.csv and a report section
+    analytics.write(view, folder)
     path = folder / HTML_NAME
-    path.write_text(render_html(records, course.course_id), encoding="utf-8")
+    extra = analytics.render_html(view) + deadlines.render_html(course, records)
+    path.write_text(render_html(records, course.course_id, reconcile.messages(course, records), extra),
+                    encoding="utf-8")
     return path
 
 
@@ -49,9 +53,10 @@ def _flags(record):
 
 
 def write_csv(records, path):
-    """One row per (student, assignment): score, max, per-cell points, flags, reasons."""
+    """One row per (student, assignment): score, max, per-cell points, flags, reasons (no cell can start a
+    spreadsheet formula: :mod:`autograder.csvsafe`)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csvsafe.writer(handle)
         writer.writerow(["student", "assignment", "score", "max_score", "cells", "flags", "reasons", "graded_at"])
         for r in records:
             cells = "; ".join(f"{gid}={_points(c)}/{c['max']:g}" for _, gid, c in _cells(r))
@@ -101,9 +106,14 @@ def _table(headers, rows):
     return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p>None.</p>"
 
 
-def render_html(records, course_id):
-    """The whole report as one self-contained HTML page."""
+def render_html(records, course_id, attention=(), extra=""):
+    """The whole report as one self-contained HTML page; ``attention``: sentences shown first (e.g. the
+    gradebook disagrees with these results, :mod:`autograder.reconcile`); ``extra``: HTML sections
+    appended (class analytics, deadlines)."""
     parts = [f"<h1>Autograder report: {html.escape(course_id)}</h1>"]
+    if attention:
+        parts.append("<h2>Needs attention</h2><ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in attention)
+                     + "</ul>")
     if not records:
         parts.append("<p>No graded submissions yet: run <code>python -m autograder grade</code>.</p>")
     for assignment in sorted({r["assignment"] for r in records}):
@@ -123,6 +133,7 @@ def render_html(records, course_id):
             ["student", "flag"], [[r["student"], f] for r in rows for f in _flags(r)]))
         parts.append("<h3>Reasons and repairs</h3>" + _table(
             ["student", "what"], [[r["student"], x] for r in rows for x in _issues(r)]))
+    parts.append(extra)
     style = ("body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:.5em 0}"
              "td,th{border:1px solid #ccc;padding:.2em .5em;font-size:90%;text-align:left;vertical-align:top}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Autograder report</title>"

@@ -1,18 +1,22 @@
 """``python -m autograder check NOTEBOOK``: self-study, one notebook against its visible tests.
 
 No gradebook, no source notebook, no hidden tests: the notebook runs as it is (in a copy of its folder,
-sandboxed when bubblewrap works) and every test cell it contains (nbgrader ``grade`` cells that are not
-solutions) passes when it ran without error or stderr and every fclab.checks record it emitted says
-passed. Prints a score card per exercise; the exit status is 0 only when every visible test passed.
+sandboxed when bubblewrap works), test cells included, in the kernel (a self-learner has no one to cheat,
+so the trusted runner of ``grade`` is not needed here). Every test cell it contains (nbgrader ``grade``
+cells that are not solutions) passes when it ran without error or stderr and every fclab.checks record it
+emitted says passed. Prints a score card per exercise: a failing test shows its check's diagnosis, and
+when an earlier cell failed first (a SyntaxError in the answer, a setup cell that raised) that cell is
+named as the cause. The exit status is 0 only when every visible test passed.
 """
 
 import pathlib
+import re
 import shutil
 import tempfile
 
 from autograder import decide, kernel, prepare
 from autograder.sandbox import Limits, Sandbox
-from autograder.spec import is_test
+from autograder.spec import gid, is_solution, is_test
 
 COPY_LIMIT = 50 * 2**20
 
@@ -37,18 +41,62 @@ def check(path, sandbox=None, out=print):
         workdir, runtime = base / "work", base / "run"
         _copy_folder(path.parent, workdir)
         runtime.mkdir()
-        client = kernel.run_notebook(prepared.notebook, sandbox, workdir, runtime, bindings=None)
+        client = kernel.run_notebook(prepared.notebook, sandbox, workdir, runtime)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     observed = decide.observe(client.nb, client.cell_log, {}, client.fault)
     rows = []
+    causes = earlier_failures(client.nb)
     for cell in tests:
         grade_id = cell.metadata["nbgrader"]["grade_id"]
         max_points = float(cell.metadata["nbgrader"].get("points", 0))
-        points, why = decide.self_check(observed[grade_id], max_points)
+        obs = observed[grade_id]
+        points, why = decide.self_check(obs, max_points)
+        if why != "passed":
+            diagnoses = [d for r in obs.records if not r.get("passed") for d in r.get("diagnoses", [])]
+            if obs.diagnosis or diagnoses:
+                why += f"\n      {obs.diagnosis or 'Diagnosis: ' + ', '.join(diagnoses)}"
+            if causes.get(grade_id):
+                why += f"\n      because {causes[grade_id]}"
         rows.append((grade_id, points, max_points, why))
     out(score_card(path.name, rows, client.fault))
     return rows
+
+
+def earlier_failures(notebook):
+    """``{test grade_id: why}`` when a cell before the test failed first: the answer cell of its exercise
+    (a SyntaxError, an exception) or any setup cell above it (its names are then missing)."""
+    causes, setup_failure, answer_failure = {}, None, None
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        if is_test(cell):
+            cause = answer_failure or setup_failure
+            if cause:
+                causes[gid(cell)] = cause
+            answer_failure = None
+            continue
+        error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+        if error is None:
+            continue
+        text = f"{error.get('ename')}: {decide._first_line(error.get('evalue', ''))}"
+        if is_solution(cell):
+            answer_failure = (f"the answer cell {gid(cell) or index} has a {_syntax_text(error)}: fix it and run "
+                              f"it again"
+                              if error.get("ename") in ("SyntaxError", "IndentationError", "TabError") else
+                              f"the answer cell {gid(cell) or index} raised {text}")
+        elif setup_failure is None:
+            setup_failure = f"setup cell {index} raised {text}, so the names it defines are missing below it"
+    return causes
+
+
+def _syntax_text(error):
+    """``SyntaxError: invalid syntax (line 2)`` from IPython's ``invalid syntax (2369146253.py, line 2)``."""
+    evalue = decide._first_line(error.get("evalue", ""))
+    found = re.search(r"\s*\([^()]*, line (\d+)\)$", evalue)
+    if found:
+        evalue = f"{evalue[:found.start()]} (line {found.group(1)})"
+    return f"{error.get('ename')}: {evalue}"
 
 
 def score_card(name, rows, fault=None):

@@ -10,11 +10,10 @@ preprocessors (the list ``nbgrader generate_assignment`` runs, up to ``SaveCells
 - ``release``: every cell's source as students received it (hidden tests cleared), by grade_id, to tell
   an edited test cell from an untouched one.
 
-It also records which names the protected cells bind by ``import`` (see :func:`protected_bindings`): the
-guard rebinds those before each test cell, so a student's ``check_close = lambda *a: None`` has no effect.
+Which names are the student's (proxied to the sandbox) and which setup cells the trusted runner needs is
+worked out per submission by :mod:`autograder.names`.
 """
 
-import ast
 import copy
 import dataclasses
 import hashlib
@@ -29,7 +28,7 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOu
 TEMPLATE_STEPS = (IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
                   CheckCellMetadata, ComputeChecksums)
 CHECKS_DIR = pathlib.Path(__file__).resolve().parents[1] / "fclab" / "checks"
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: test cells run by the trusted runner
 
 
 @dataclasses.dataclass
@@ -42,7 +41,6 @@ class NotebookSpec:
         template: nbformat dict (see module docstring).
         solutions: ``{grade_id: instructor's source}`` of solution cells.
         release: ``{grade_id: source as released}`` of every nbgrader cell.
-        bindings: ``{name: [module, attribute or None]}`` bound by imports in protected cells.
         support_files: ``{relative path: bytes}`` copied next to the notebook (as nbgrader does).
     """
 
@@ -52,7 +50,6 @@ class NotebookSpec:
     template: dict
     solutions: dict
     release: dict
-    bindings: dict
     support_files: dict = dataclasses.field(default_factory=dict)
 
     def cells(self):
@@ -103,7 +100,7 @@ def build_spec(course, assignment, name, path):
     files = {rel: p.read_bytes() for rel, p in course.support_files(assignment).items()}
     return NotebookSpec(assignment=assignment, name=name, sha256=digest.hexdigest(),
                         template=_to_dict(template), solutions=solutions, release=release,
-                        bindings=protected_bindings(template), support_files=files)
+                        support_files=files)
 
 
 def _to_dict(node):
@@ -112,58 +109,3 @@ def _to_dict(node):
     if isinstance(node, list):
         return [_to_dict(v) for v in node]
     return node
-
-
-def protected_bindings(notebook):
-    """``{name: [module, attr]}`` for names imported by locked/test cells and never bound by a solution.
-
-    ``import numpy as np`` -> ``np: ["numpy", None]``; ``from fclab.checks import check_close`` ->
-    ``check_close: ["fclab.checks", "check_close"]``. Names the instructor's own solution cells assign
-    are left out: there the student's binding is the intended one.
-    """
-    bound, solution_names = {}, set()
-    for cell in notebook["cells"]:
-        if cell.get("cell_type") != "code":
-            continue
-        tree = _parse(cell["source"])
-        if tree is None:
-            continue
-        if is_solution(cell):
-            solution_names |= _assigned_names(tree)
-            continue
-        if not (nbutils.is_locked(nbformat.from_dict(cell)) or is_test(cell)):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        bound[alias.asname] = [alias.name, None]
-                    else:
-                        top = alias.name.split(".")[0]
-                        bound[top] = [top, None]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                for alias in node.names:
-                    if alias.name != "*":
-                        bound[alias.asname or alias.name] = [node.module, alias.name]
-    return {k: v for k, v in bound.items() if k not in solution_names}
-
-
-def _parse(source):
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except (SyntaxError, ValueError):
-        return None
-
-
-def _assigned_names(tree):
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
-    return names

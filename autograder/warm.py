@@ -18,6 +18,7 @@ job falls back to a fresh kernel (:func:`autograder.pipeline._execute`).
 
 import ast
 import json
+import pathlib
 import signal
 import subprocess
 import sys
@@ -30,104 +31,7 @@ from autograder.spec import is_solution
 PRELOADABLE = ("numpy", "tensorflow", "keras", "sklearn", "scipy", "pandas", "fclab.reference", "fclab.checks",
                "fclab.data", "fclab.explain", "fclab.keras_check")
 
-ZYGOTE_SOURCE = r'''
-import ctypes, importlib, json, os, shutil, signal, sys, time
-libc = ctypes.CDLL(None, use_errno=True)
-for name in json.loads(sys.argv[1]):
-    try:
-        importlib.import_module(name)
-    except Exception as exc:
-        print(json.dumps({"warning": f"preload {name}: {type(exc).__name__}: {exc}"}), flush=True)
-import IPython, ipykernel.kernelapp
-libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: kernels cannot ptrace or read the zygote
-children = set()
-CLEAN = [os.environ.get("HOME", "/home/student"), "/tmp", "/dev/shm"]
-
-
-def reap():
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        exited[pid] = os.waitstatus_to_exitcode(status)
-
-
-def spawn(cmd):
-    pid = os.fork()
-    if pid:
-        children.add(pid)
-        return {"pid": pid}
-    try:
-        os.setsid()
-        libc.prctl(4, 1, 0, 0, 0)
-        null = os.open(os.devnull, os.O_RDONLY)
-        log = os.open(cmd["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(null, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.closerange(3, 65536)
-        os.chdir(cmd["cwd"])
-        sys.argv = ["ipykernel_launcher"] + cmd["argv"]
-        ipykernel.kernelapp.IPKernelApp.launch_instance()
-    finally:
-        os._exit(0)
-
-
-def reset():
-    for _ in range(3):  # we are pid 1 of this namespace: kill(-1) reaches every other process in it
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        time.sleep(0.05)
-        reap()
-    children.clear()
-    exited.clear()
-    removers = {"shm": lambda i: libc.shmctl(i, 0, None), "msg": lambda i: libc.msgctl(i, 0, None),
-                "sem": lambda i: libc.semctl(i, 0, 0)}  # IPC_RMID
-    for kind, remove in removers.items():
-        try:
-            for line in open(f"/proc/sysvipc/{kind}").read().splitlines()[1:]:
-                remove(int(line.split()[1]))
-        except (OSError, ValueError, IndexError):
-            pass
-    for folder in CLEAN:
-        for entry in os.listdir(folder) if os.path.isdir(folder) else []:
-            path = os.path.join(folder, entry)
-            try:
-                shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
-            except OSError:
-                pass
-    return {"ok": True}
-
-
-exited = {}
-print(json.dumps({"ready": True}), flush=True)
-for line in sys.stdin:
-    cmd = json.loads(line)
-    reap()
-    op = cmd["op"]
-    if op == "spawn":
-        reply = spawn(cmd)
-    elif op == "poll":
-        pid = cmd["pid"]
-        reply = {"code": exited[pid] if pid in exited else None if pid in children else -9}
-    elif op == "signal":
-        if cmd["pid"] in children and cmd["pid"] not in exited:
-            try:
-                os.kill(cmd["pid"], cmd["signal"])
-            except OSError:
-                pass
-        reply = {"ok": True}
-    elif op == "reset":
-        reply = reset()
-    else:
-        reply = {"error": f"unknown op {op}"}
-    print(json.dumps(reply), flush=True)
-'''
+ZYGOTE_MODULE = pathlib.Path(__file__).resolve().parent / "sandboxed" / "zygote.py"
 
 
 class ZygoteError(RuntimeError):
@@ -147,7 +51,7 @@ class Zygote:
         self.sandbox, self.workdir, self.runtime_dir = sandbox, workdir, runtime_dir
         self.preload = tuple(preload)
         sandbox.prepare_dirs(workdir, runtime_dir)
-        argv = [sys.executable, "-c", ZYGOTE_SOURCE, json.dumps(list(self.preload))]
+        argv = [sys.executable, str(ZYGOTE_MODULE), json.dumps(list(self.preload))]
         command = sandbox.wrap(argv, workdir, runtime_dir, as_pid_1=True)
         self.log = open(runtime_dir.parent / "zygote.log", "ab")
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,

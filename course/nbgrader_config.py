@@ -13,8 +13,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # TensorFlow writes C++ log lines to stderr; nbgrader zeroes a test cell with any stderr output
 # (nbgrader issue 1904). Keep TF quiet in every kernel nbgrader starts (kernels inherit this environment)...
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import fclab.env  # noqa: E402  (TF_CPP_MIN_LOG_LEVEL, TF_ENABLE_ONEDNN_OPTS, KERAS_BACKEND: one place)
+
+fclab.env.apply()
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 c.CourseDirectory.course_id = "fclab"
@@ -37,11 +38,12 @@ c.IgnorePattern.pattern = (
     r"|This TensorFlow binary is optimized|To enable the following instructions)"
 )
 
-# Feedback goes to students: no hidden tests, and no hidden-test source in tracebacks
-# (nbgrader issues 917 and 1363).
+# Feedback goes to students: no hidden tests, no hidden-test source in tracebacks (nbgrader issues 917
+# and 1363), and no live script, event handler or javascript: URL from a student's outputs (bleach).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.HideHiddenTestTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograder.feedback.SanitizeFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

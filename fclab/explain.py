@@ -27,16 +27,13 @@ import re
 
 import numpy as np
 
+from fclab._text import shape_text
+
 __all__ = ["ShapeError", "explain", "shapes"]
 
 
 class ShapeError(ValueError):
     """A shape error explained in one plain paragraph; the original error is its ``__cause__``."""
-
-
-def _shape_text(shape):
-    dims = ["None" if d is None else str(d) for d in shape]
-    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 def _parse_shape(text):
@@ -92,17 +89,17 @@ def _pick(candidates, test, exclude=None):
 def _matmul_text(k_left, k_right, left=None, right=None, left_shape=None, right_shape=None):
     """Paragraph for X @ W where X's last axis (k_left) differs from W's first axis (k_right)."""
     left, right = left or "X", right or "W"
-    ls = f" has shape {_shape_text(left_shape)}, so it" if left_shape else ""
-    rs = f"has shape {_shape_text(right_shape)}, so it expects" if right_shape else "expects"
+    ls = f" has shape {shape_text(left_shape)}, so it" if left_shape else ""
+    rs = f"has shape {shape_text(right_shape)}, so it expects" if right_shape else "expects"
     text = (f"{left} @ {right} failed: {left}{ls} has {k_left} features per row (its last axis), but {right} "
             f"{rs} {k_right} rows (one per input feature). In a matrix product the last axis of the left "
             f"operand must equal the first axis of the right one, and {k_left} is not {k_right}. ")
     if right_shape and len(right_shape) == 2 and right_shape[1] == k_left and right.endswith(".T"):
         base = right[:-2]
-        return text + (f"{base} is already (in, units) = {_shape_text(right_shape[::-1])}: drop the .T and use "
+        return text + (f"{base} is already (in, units) = {shape_text(right_shape[::-1])}: drop the .T and use "
                        f"{left} @ {base}.")
     if right_shape and len(right_shape) == 2 and right_shape[1] == k_left:
-        return text + (f"{right} looks transposed: it is (units, in) = {_shape_text(right_shape)}, but a kernel is "
+        return text + (f"{right} looks transposed: it is (units, in) = {shape_text(right_shape)}, but a kernel is "
                        f"(in, units). Use {left} @ {right}.T, or build {right} as ({k_left}, {right_shape[0]}).")
     if left_shape and len(left_shape) == 2 and left_shape[0] == k_right:
         return text + (f"{left} looks transposed (one example per column): use {left}.T @ {right}, or keep "
@@ -120,7 +117,7 @@ def _broadcast_text(shapes, names):
     bad = [i - ndim for i in range(ndim) if pa[i] is not None and pb[i] is not None
            and pa[i] != pb[i] and 1 not in (pa[i], pb[i])]
     where = ", ".join(f"axis {ax}: {pa[ax]} vs {pb[ax]}" for ax in bad)
-    text = (f"Combining {na} {_shape_text(a)} and {nb} {_shape_text(b)} elementwise (e.g. + or *) failed: numpy "
+    text = (f"Combining {na} {shape_text(a)} and {nb} {shape_text(b)} elementwise (e.g. + or *) failed: numpy "
             f"lines the shapes up from the last axis, and each pair of lengths must be equal or 1; here "
             f"they disagree on {where or 'some axis'}. ")
     if len(b) == 1 and len(a) >= 1 and bad == [-1]:
@@ -139,14 +136,14 @@ def _broadcast_text(shapes, names):
 def _keras_axis_text(layer, axis, value, received):
     features = received[axis] if received and -len(received) <= axis < len(received) else "?"
     return (f'Layer "{layer}" expects inputs whose axis {axis} has {value} features (it was built for '
-            f"{value}: its kernel is ({value}, units)), but it received input of shape {_shape_text(received)}, "
+            f"{value}: its kernel is ({value}, units)), but it received input of shape {shape_text(received)}, "
             f"with {features} features. Either feed data with {value} features per example, or build a new "
             f"layer/model for {features} features (keras.Input(shape=({features},))); a built layer keeps "
             f"its kernel's size (Keras 3 refuses to rebuild it).")
 
 
 def _keras_ndim_text(layer, bound, expected, found, received):
-    shape = f" (shape {_shape_text(received)})" if received is not None else ""
+    shape = f" (shape {shape_text(received)})" if received is not None else ""
     fix = (" Add the batch axis: x[None, :] or x.reshape(1, -1) turns one example into a batch of one."
            if found < expected else " Flatten or reshape the input to the rank the layer expects.")
     least = {"min_": "at least ", "max_": "at most "}.get(bound or "", "")
@@ -222,8 +219,8 @@ def _explain_keras(message):
     m = _KERAS_SHAPE.search(message)
     if m:
         expected, received = _parse_shape(m.group(2)), _parse_shape(m.group(3))
-        return (f'Layer "{m.group(1)}" expects inputs of shape {_shape_text(expected)} (None: any batch size) '
-                f"but received shape {_shape_text(received)}. Feed data of the shape its keras.Input declares, "
+        return (f'Layer "{m.group(1)}" expects inputs of shape {shape_text(expected)} (None: any batch size) '
+                f"but received shape {shape_text(received)}. Feed data of the shape its keras.Input declares, "
                 "or change the Input's shape.")
     return None
 

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from fclab._text import shape_text  # noqa: F401  (re-exported: the checks use it from here)
+
 SIDE_BY_SIDE = 5  # differing entries shown side by side
 
 
@@ -32,12 +34,6 @@ def describe(value):
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} {text}"
-
-
-def shape_text(shape):
-    """``(4, 3)``, ``(5,)``, ``()``; None dims print as None."""
-    dims = ["None" if d is None else str(int(d)) for d in shape]
-    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 def index_text(flat_index, shape):

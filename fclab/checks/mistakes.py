@@ -110,6 +110,79 @@ def scaled(code, factor_of, says=None):
     return Mistake(code, compute, says)
 
 
+def dense_backward(dout=0, x=1, kernel=2):
+    """Mistakes of a dense layer's backward pass ``(dx, dkernel, dbias)`` (lesson 07, section 1).
+
+    Args:
+        dout, x, kernel: positions (ints) or keyword names (str) of dout (batch, units), x (batch, in) and
+            kernel (in, units). Each candidate returns the whole tuple with one item wrong, so the check
+            names the first item that departs.
+    """
+    def grads(make):
+        def compute(*args, **kwargs):
+            d = np.asarray(_pick(args, kwargs, dout), dtype=np.float64)
+            X = np.asarray(_pick(args, kwargs, x), dtype=np.float64)
+            W = np.asarray(_pick(args, kwargs, kernel), dtype=np.float64)
+            return make(d, X, W)
+        return compute
+
+    return [
+        Mistake("dw_transposed", grads(lambda d, X, W: (d @ W.T, d.T @ X, d.sum(axis=0)))),
+        Mistake("kernel_transposed", grads(lambda d, X, W: (d @ W, X.T @ d, d.sum(axis=0))),
+                says="your dx equals dout @ kernel: dx = dout @ kernel.T, (batch, units) @ (units, in)."),
+        Mistake("mean_instead_of_sum", grads(lambda d, X, W: (d @ W.T, X.T @ d / len(X), d.sum(axis=0))),
+                says="your dkernel is X.T @ dout divided by the batch size: the chain rule sums the "
+                     "contributions of the samples, dkernel = X.T @ dout (any 1/N is already in dout)."),
+        Mistake("mean_instead_of_sum", grads(lambda d, X, W: (d @ W.T, X.T @ d, d.mean(axis=0))),
+                says="your dbias is the mean of dout over the batch: it is the sum, dout.sum(axis=0) (any 1/N "
+                     "is already in dout)."),
+        Mistake("bias_grad_wrong_axis", grads(lambda d, X, W: (d @ W.T, X.T @ d, d.sum(axis=1)))),
+    ]
+
+
+def numeric_gradient(f=0, x=1, eps=2):
+    """Mistakes of a central-difference gradient ``numeric_gradient(f, x, eps=1e-5)`` (lesson 07, section 2).
+
+    Args:
+        f, x, eps: positions (ints) or keyword names (str) of the scalar function, the point and the step
+            (a missing ``eps`` means the default 1e-5).
+    """
+    def estimate(kind):
+        def compute(*args, **kwargs):
+            fn = _pick(args, kwargs, f)
+            try:
+                h = _pick(args, kwargs, eps)
+            except (IndexError, KeyError):
+                h = 1e-5
+            dtype = np.float32 if kind == "float32" else np.float64
+            point = np.array(_pick(args, kwargs, x), dtype=dtype)
+            grad = np.zeros_like(point)
+            base = fn(point) if kind == "forward" else None
+            for i in np.ndindex(point.shape):
+                original = point[i]
+                point[i] = original + h
+                plus = fn(point)
+                if kind == "forward":
+                    grad[i] = (plus - base) / h
+                    point[i] = original
+                    continue
+                point[i] = original - h
+                minus = fn(point)
+                if kind != "not_restored":
+                    point[i] = original
+                grad[i] = (plus - minus) / (2 * h)
+            return grad
+        return compute
+
+    return [
+        Mistake("forward_difference", estimate("forward")),
+        Mistake("input_not_restored", estimate("not_restored"),
+                says="your numeric gradient does not put each entry back before nudging the next one, so later "
+                     "entries are evaluated at a shifted point: restore x[i] = original after the two "
+                     "evaluations."),
+        Mistake("float32_numeric_gradient", estimate("float32")),
+    ]
+
 def outputs(found, args, kwargs=None, item=None):
     """``[(code, wrong_output, says)]`` of mistakes on these arguments, for ``check_close(mistakes=...)``.
 

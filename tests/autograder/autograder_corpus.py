@@ -1,4 +1,4 @@
-"""The adversarial corpus: one submission per attack and fault of issue 5, with the outcome each must get.
+"""The adversarial corpus: one submission per attack and fault of issues 5 and 9, with the outcome each must get.
 
 Every case is honest except for its attack, so a wrong score points at exactly one defence. ``points`` is
 ``(ex1, ex2, ex3)`` out of ``(2, 3, 1)``; ``flag``/``reason``/``note`` are substrings that must appear in the
@@ -110,10 +110,10 @@ def cases(release, course_dir):
                 R.emit = lambda rec: real_emit(dict(rec, got=rec["expected"], passed=True))
                 CC.close_mask = lambda g, e, *a, **k: __import__("numpy").ones(__import__("numpy").shape(e), bool)
                 return X - b
-            """)), (0, 3, 1), flag="assigns fclab.checks._records.emit", reason="changed while the test ran"),
+            """)), (0, 3, 1), flag="assigns fclab.checks._records.emit"),
         "transformer": Case(_with(release, ex1=WRONG_ADD_BIAS + "\n" + F.dedent("""
             get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])
-            """)), (0, 3, 1), flag="input_transformers_cleanup"),
+            """)), (0, 0, 0), flag="input_transformers_cleanup", reason="NameError"),
         "events_ast": Case(_with(release, ex1=WRONG_ADD_BIAS + "\n" + F.dedent("""
             import ast
             class _Silence(ast.NodeTransformer):
@@ -122,7 +122,7 @@ def cases(release, course_dir):
             ip = get_ipython()
             ip.ast_transformers.append(_Silence())
             ip.events.register("pre_run_cell", lambda info: ip.user_ns.update(check_close=lambda *a, **k: None))
-            """)), (0, 3, 1), flag="IPython internals"),
+            """)), (0, 0, 1), flag="IPython internals"),
         "sys_modules": Case(_with(release, ex1=F.dedent("""
             import sys, types
             fake = types.ModuleType("fclab.checks")
@@ -137,9 +137,9 @@ def cases(release, course_dir):
                     fclab.checks.check_close = lambda *a, **k: None
                     time.sleep(0.001)
             threading.Thread(target=_repatch, daemon=True).start()
-            """)), (0, 0, 0), reason="not trusted: thread"),
+            """)), (2, 3, 1), flag="assigns fclab.checks.check_close"),
         "builtins": Case(_with(release, ex2=HONEST["ex2_relu"] + "\nimport builtins\nbuiltins.abs = lambda x: x"),
-                         (2, 0, 0), flag="assigns builtins.abs", reason="builtins.abs was replaced"),
+                         (2, 3, 1), flag="assigns builtins.abs"),
         "sqlite_write": Case(_with(release, ex1=HONEST["ex1_add_bias"] + "\n" + F.dedent(f"""
             import sqlite3
             for path in [{str(gradebook)!r}, "../../gradebook.db", "../../../gradebook.db"]:
@@ -221,6 +221,7 @@ def cases(release, course_dir):
                 except Exception as exc:
                     print("no network:", type(exc).__name__)
             """)), (2, 3, 1), flag="imports socket"),
+        **issue9_cases(release),
         "malformed": Case(b'{"cells": [', (0, 0, 0), reason="not valid JSON"),
         "nbformat3": Case(nbformat.writes(nbformat.convert(_with(release), 3)).encode(), (2, 3, 1),
                           note="upgraded from nbformat 3"),
@@ -232,4 +233,118 @@ def cases(release, course_dir):
             "    return", "    sys.stderr.write('warning: slow path\\n')\n    return", 1)), (2, 0, 1), reason="stderr"),
         "stderr_ignored": Case(_with(release, ex2="import sys\n" + HONEST["ex2_relu"].replace(
             "    return", "    sys.stderr.write('IGNORED: a log line\\n')\n    return", 1)), (2, 3, 1)),
+    }
+
+
+STACK_WALK = F.dedent("""
+    import numpy as np
+    class _Peek:
+        shape = (2, 3)
+        def __array__(self, dtype=None, copy=None):
+            get = getattr(__import__("s" + "ys"), "_get" + "frame")
+            frame = get(0)
+            while frame is not None:
+                for key in ("expected", "want", "reference"):
+                    if key in frame.f_locals and hasattr(frame.f_locals[key], "shape"):
+                        return np.asarray(frame.f_locals[key], dtype=dtype)
+                frame = frame.f_back
+            return np.zeros(self.shape, dtype=dtype)
+    def add_bias(X, b):
+        return _Peek()
+    """)
+
+SHADOW_PACKAGE = F.dedent("""
+    import os, sys, fclab
+    os.makedirs("shadow/checks", exist_ok=True)
+    with open("shadow/checks/__init__.py", "w") as f:
+        f.write("def check_close(*a, **k):\\n    pass\\ncheck_equal = check_close\\n")
+    fclab.__path__.insert(0, os.path.abspath("shadow"))
+    for name in [m for m in sys.modules if m.startswith("fclab.checks")]:
+        del sys.modules[name]
+    import fclab.checks
+    from fclab.checks import check_close, check_equal
+    def add_bias(X, b):
+        return X - b
+    """)
+
+SELF_RESTORING = F.dedent("""
+    def add_bias(X, b):
+        import fclab.checks._checks as CC, fclab.checks._records as R
+        saved = dict(vars(CC)), dict(vars(R))
+        vars(CC)["close_mask"] = lambda g, e, *a, **k: __import__("numpy").ones(__import__("numpy").shape(e), bool)
+        real = vars(R)["emit"]
+        def fake(rec):
+            vars(CC).update(saved[0])
+            vars(R).update(saved[1])
+            return real(dict(rec, passed=True))
+        vars(R)["emit"] = fake
+        return X - b
+    """)
+
+DISGUISED_HOOK = F.dedent("""
+    class _Hook:
+        def __call__(self, info):
+            get_ipython().user_ns["check_close"] = lambda *a, **k: None
+    _Hook.__module__ = "IPython.core.events"
+    _Hook.__call__.__module__ = "IPython.core.events"
+    get_ipython().events.register("pre_run_cell", _Hook())
+    def add_bias(X, b):
+        return X - b
+    """)
+
+LINECACHE_PRINT = F.dedent("""
+    def add_bias(X, b):
+        import linecache
+        for name, entry in list(linecache.cache.items()):
+            if len(entry) > 2:
+                print(name, "".join(entry[2]))
+        return X + b
+    """)
+
+REVERSED_TEXT = F.dedent("""
+    def add_bias(X, b):
+        import linecache
+        text = "".join("".join(e[2]) for e in list(linecache.cache.values()) if len(e) > 2)
+        raise ValueError(text[::-1][:5000])
+    """)
+
+HOSTILE_EQ = F.dedent("""
+    class _Yes:
+        def __eq__(self, other):
+            return True
+        __ne__ = lambda self, other: False
+        def __array__(self, dtype=None, copy=None):
+            import numpy as np
+            return np.asarray(54)
+        def __int__(self):
+            return 54
+    def count_params(n_in, units):
+        return _Yes()
+    """)
+
+HUGE_ARRAY = F.dedent("""
+    import numpy as np
+    def add_bias(X, b):
+        return np.zeros((4000, 4000))  # 128 MB, over the 64 MB the grader accepts
+    """)
+
+HANGS = F.dedent("""
+    def add_bias(X, b):
+        while True:
+            pass
+    """)
+
+
+def issue9_cases(release):
+    """Issue 9: attacks on a test cell that ran inside the student's kernel; the tests now never do."""
+    return {
+        "stack_walk": Case(_with(release, ex1=STACK_WALK), (0, 3, 1), flag="f_back"),
+        "shadow_package": Case(_with(release, ex1=SHADOW_PACKAGE), (0, 3, 1), flag="sys.modules"),
+        "self_restoring": Case(_with(release, ex1=SELF_RESTORING), (0, 3, 1), flag="vars()"),
+        "disguised_hook": Case(_with(release, ex1=DISGUISED_HOOK), (0, 3, 1), flag="IPython internals"),
+        "linecache_print": Case(_with(release, ex1=LINECACHE_PRINT), (2, 3, 1)),
+        "reversed_text": Case(_with(release, ex1=REVERSED_TEXT), (0, 3, 1), reason="ValueError"),
+        "hostile_eq": Case(_with(release, ex3=HOSTILE_EQ), (2, 3, 0), reason="check_equal"),
+        "huge_array": Case(_with(release, ex1=HUGE_ARRAY), (0, 3, 1), reason="the grader accepts at most 64 MB"),
+        "hangs": Case(_with(release, ex1=HANGS), (0, 3, 1), reason="time limit"),
     }

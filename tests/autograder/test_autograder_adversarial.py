@@ -1,12 +1,15 @@
 """The adversarial corpus graded in one run: every attack and fault gets the right score, flag or reason.
 
-One run of the engine (2 workers, sandbox on) over ~35 submissions; the tests below read its journal,
-its gradebook, its autograded notebooks and its report.
+One run of the engine (2 workers, sandbox on) over ~45 submissions; the tests below read its journal,
+its gradebook, its autograded notebooks, its report and nbgrader's feedback made from them.
 """
 
 import json
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -43,7 +46,9 @@ STUDENTS = ["honest", "blank", "partial", "allclose", "patch_checks", "fake_reco
             "transformer", "events_ast", "sys_modules", "thread", "builtins", "sqlite_write", "read_hidden",
             "deleted_tests", "edited_tests", "duplicated_moved", "stripped", "infinite_loop", "uninterruptible",
             "memory_hog", "fork_bomb", "os_exit", "crash", "big_print", "network", "malformed", "nbformat3", "empty",
-            "missing", "too_large", "stderr_real", "stderr_ignored"]
+            "missing", "too_large", "stderr_real", "stderr_ignored",
+            "stack_walk", "shadow_package", "self_restoring", "disguised_hook", "linecache_print", "reversed_text",
+            "hostile_eq", "huge_array", "hangs"]
 
 
 def test_corpus_list_is_complete(graded):
@@ -126,3 +131,20 @@ def test_report_lists_flags_and_plots(graded):
     assert html.count("data:image/png;base64,") >= 1
     assert "assigns numpy.allclose" in html and "Slowest submissions" in html
     assert "<script" not in html
+
+
+def test_hidden_tests_never_reach_feedback(graded):
+    """nbgrader's own generate_feedback on our autograded notebooks: no hidden-test text, forwards or reversed
+    (the linecache-print and reversed-text attacks, and every failing hidden test's trusted traceback)."""
+    course, cases, _, _ = graded
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", F.ASSIGNMENT, "--force"],
+                          cwd=course.root, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages = {p.parts[-3]: p.read_text() for p in (course.root / "feedback").glob(f"*/{F.ASSIGNMENT}/*.html")}
+    assert {"honest", "linecache_print", "reversed_text", "hangs"} <= set(pages)
+    hidden = [line.strip() for test in F.TESTS.values() for line in
+              test.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0].splitlines() if line.strip()]
+    for student, page in pages.items():
+        for text in list(F.HIDDEN_MARKERS) + hidden:
+            assert text not in page and text[::-1] not in page, (student, text)

@@ -115,3 +115,22 @@ def test_grade_resumes_after_sigkill_without_losing_or_doubling_grades(course_di
     assert db.execute("SELECT count(*) FROM grade").fetchone() == (len(students) * len(F.POINTS),)
     assert all(json.loads(p.read_text())["score"] in (3, 6) for p in journal_dir.glob("*.json"))
     assert not list(journal_dir.glob(".*"))  # no half-written journal files left behind
+
+
+def test_check_names_the_cause_of_a_failure(tmp_path, release_nb, capsys):
+    answers = dict(F.honest_answers(), ex2_relu="def relu(x):\n    return x +", ex1_add_bias="def add_bias(X, b):\n"
+                   "    return X.T @ np.eye(X.shape[0]) @ np.eye(X.shape[0]).T if False else X - b")
+    nb = F.answer(release_nb, answers)
+    path = tmp_path / "lesson" / "ps1.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, str(path))
+    assert main(["check", str(path), "--no-sandbox"]) == 1
+    card = capsys.readouterr().out
+    assert "because the answer cell ex2_relu has a SyntaxError: invalid syntax (line 2)" in card
+    assert "ex1_add_bias_test  0/2     FAIL  raised AssertionError" in card
+    setup = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
+    setup.source += "\nraise RuntimeError('setup broke')"
+    nbformat.write(nb, str(path))
+    main(["check", str(path), "--no-sandbox"])
+    card = capsys.readouterr().out
+    assert "because setup cell 1 raised RuntimeError: setup broke" in card

@@ -96,8 +96,10 @@ def _table(course, ours_s, theirs_s, log, identical):
         f"  (total over the workers: python + preloaded imports, once per worker)",
         f"  kernel start (fork)     {mean('kernel_start'):6.2f} s",
         f"  first code cell         {mean('first_code_cell'):6.2f} s  (the lesson's imports; preloaded in the zygote)",
-        f"  other cells             {mean('cells') - mean('first_code_cell'):6.2f} s",
-        f"  guard (before/after tests) {mean('guard'):5.2f} s",
+        f"  other cells             {mean('cells') - mean('first_code_cell') - mean('trusted'):6.2f} s",
+        f"  trusted runner start    {mean('runner_start'):6.2f} s  (a runner forked from the worker's trusted zygote)",
+        f"  test cells (trusted)    {mean('trusted'):6.2f} s  (of which requests to the kernel's agent "
+        f"{mean('agent'):.2f} s)",
         f"  whole job in the worker {mean('total'):6.2f} s",
         f"  trusted run (once)      {trusted.get('total', 0.0):6.2f} s",
         f"main process: CLI start-up and imports {ours_s - plan - runs - report:.1f} s, planning (specs, gradebook "

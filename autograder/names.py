@@ -1,0 +1,100 @@
+"""Which names are the student's, and which setup cells the trusted runner needs (AST name analysis).
+
+The trusted runner (:mod:`autograder.runner`) runs the source notebook's own setup and demo cells and the
+test cells; the student's names reach it as proxies. Both lists come from the cells' ASTs (after IPython's
+transformation, so ``%magic`` and ``!cmd`` lines parse):
+
+- :func:`student_names`: every name a solution cell binds (the instructor's solution and the student's
+  cells, added cells included), minus names a protected cell binds by ``import`` (``np``, ``checks``,
+  ``keras`` always stay the course's own);
+- :func:`needed_setup`: the protected non-test cells a test cell depends on, found backwards from the test
+  cells through the names each cell binds and reads (a cell that seeds a random generator is always kept).
+  Deterministic: the same notebook always gives the same list.
+"""
+
+import ast
+import functools
+
+from autograder.spec import is_solution, is_test
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(source):
+    """The cell's AST after IPython's transformation, or None when it does not parse."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def bound_and_read(source):
+    """``(bound, read, imported)`` name sets of one cell's top-level code and everything nested in it."""
+    tree = parse(source)
+    bound, read, imported = set(), set(), set()
+    if tree is None:
+        return frozenset(), frozenset(), frozenset()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, (ast.Store, ast.Del)) else read).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+            bound |= names
+            imported |= names
+    return frozenset(bound), frozenset(read), frozenset(imported)
+
+
+def student_names(cells, solutions):
+    """Names proxied to the sandbox (see module docstring).
+
+    Args:
+        cells: the graded notebook's cells (``metadata.autograder.origin`` "source" or "student").
+        solutions: the instructor's solution sources (``{grade_id: source}``).
+    """
+    names = set()
+    for source in solutions.values():
+        names |= bound_and_read(source)[0]
+    protected_imports = set()
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        bound, _, imported = bound_and_read(cell["source"])
+        if _origin(cell) == "student" or is_solution(cell):
+            names |= bound
+        else:
+            protected_imports |= imported
+    return frozenset(names - protected_imports)
+
+
+def student_sources(cells):
+    """``{name: source}``: for each name a student's cell binds, that cell's text (the last one binding it)."""
+    sources = {}
+    for cell in cells:
+        if cell.get("cell_type") == "code" and (_origin(cell) == "student" or is_solution(cell)):
+            for name in bound_and_read(cell["source"])[0]:
+                sources[name] = cell["source"]
+    return sources
+
+
+def needed_setup(cells, students):
+    """Indexes of the protected, non-solution, non-test code cells the test cells need (see module docstring)."""
+    needed, keep = set(), []
+    for index in range(len(cells) - 1, -1, -1):
+        cell = cells[index]
+        if cell.get("cell_type") != "code" or _origin(cell) == "student" or is_solution(cell):
+            continue
+        bound, read, _ = bound_and_read(cell["source"])
+        if is_test(cell):
+            needed |= read
+        elif bound & (needed - students) or "seed" in cell["source"]:
+            keep.append(index)
+            needed |= read
+    return sorted(keep)
+
+
+def _origin(cell):
+    return (cell.get("metadata", {}).get("autograder") or {}).get("origin", "source")
