@@ -2,8 +2,8 @@
 
 Goals (2 cores, kernel start included): Run All <= 15 s per lesson (06_training and 08_numpy_network
 <= 30 s); the first code cell <= 1 s where the lesson needs no Keras before its first exercise (so fclab's
-imports and the lesson's set-up cell must not import TensorFlow). The solved version (source/) is what a student who answered
-everything runs; the blank release (errors allowed) is timed too. One lesson per test, one notebook after
+imports and the lesson's set-up cell must not import TensorFlow). The solved version (source/) is what a
+student who answered everything runs; the blank release (errors allowed) is timed too. One lesson per test, one notebook after
 another (not in parallel), so the figures are what one student sees; each prints its row at once. Only
 times are reported, never asserted; source/ must run without an error. The machine's load average is
 printed with each row: on a busy machine the times are not the lesson's own.
