@@ -1,8 +1,9 @@
 """Lesson 08's wrong-answer corpus: every exercise's test against typical wrong answers and correct ones.
 
 ex7_fit trains a network on the digits in every run of its test (visible: once; hidden: three times), so its
-correct answers run on 5 seeds instead of 20 (the accuracy threshold's spread over 20 seeds is measured by
-tests/bench, see the lesson-08 report); its wrong answers on 2.
+correct answers run on 5 seeds instead of 20 (the accuracy threshold, 0.96, was chosen from the spread of
+the solution over 20 seeds, 0.967-0.980 on the lesson's split: tests/bench/bench_lesson08_digits.py), its wrong
+answers on 2 (the Keras one on 1).
 """
 
 import pytest
@@ -174,7 +175,7 @@ FIT_KERAS = '''def fit(network, x, y_onehot, epochs=25, batch_size=64, learning_
     model.set_weights([p.copy() for p in network.params])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss=keras.losses.CategoricalCrossentropy(from_logits=True))
-    history = model.fit(x, y_onehot, epochs=epochs, batch_size=batch_size, verbose=0).history["loss"]
+    history = model.fit(x, y_onehot, epochs=1, batch_size=batch_size, verbose=0).history["loss"] * epochs
     for p, w in zip(network.params, model.get_weights()):
         p[...] = w
     return history
@@ -452,7 +453,8 @@ def batchnorm_backward(dout, cache):
     wrong("ex7_fit", "one epoch only", fit(epochs="1"), seeds=2),
     wrong("ex7_fit", "learning rate far too small", fit(learning_rate="1e-6"), seeds=2),
     wrong("ex7_fit", "trains only the output layer", fit(first_trained=2), "accuracy_below", seeds=2),
-    wrong("ex7_fit", "Keras does the training", FIT_KERAS, "forbidden_call", seeds=2),
+    wrong("ex7_fit", "Keras does the training (one epoch, to keep the corpus fast)", FIT_KERAS, "forbidden_call",
+          seeds=1),
 ]
 
 
