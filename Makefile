@@ -1,9 +1,11 @@
 # fclab — every target bootstraps .venv from requirements.lock on first use.
 #
-#   make lab        JupyterLab on your own working copy of release/ (in ./work, git-ignored)
+#   make lab             JupyterLab on your own working copy of release/ (in ./work, git-ignored)
+#   make update-lessons  bring lessons changed by a `git pull` into ./work, keeping your answers
 #   make test       the whole test suite
 #
 # Instructor targets (nbgrader course root: ./course; see README.md):
+#   make instructor-lab             JupyterLab in ./course with nbgrader's tools (formgrader, create assignment)
 #   make release                    regenerate release/ from source/ with nbgrader
 #   make collect SUBMISSIONS=dir    file a folder of submitted notebooks into course/submitted/
 #   make autograde                  grade course/submitted/ with nbgrader autograde
@@ -26,12 +28,11 @@ UV_VERSION := 0.13.8
 LESSONS := $(notdir $(wildcard source/[0-9][0-9]_*))
 # nbgrader runs tools (alembic) by name: the venv's bin comes first on PATH
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-export TF_CPP_MIN_LOG_LEVEL ?= 2
-export KERAS_BACKEND ?= tensorflow
+# TensorFlow/Keras settings for kernels live in fclab/env.py (the lab, nbgrader's config, the grader use it)
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: lab test release collect autograde grade feedback export bench install clean-course \
-	export-canvas export-moodle regrade similarity deadline student-bundle
+.PHONY: lab update-lessons instructor-lab test release collect autograde grade feedback export bench install \
+	clean-course export-canvas export-moodle regrade similarity deadline student-bundle
 
 install: $(STAMP)
 
@@ -49,6 +50,12 @@ $(STAMP): requirements.lock pyproject.toml
 
 lab: $(STAMP)
 	@$(PY) -m fclab.lab --release release --work work
+
+update-lessons: $(STAMP)
+	@$(PY) -m fclab.lab --release release --work work --update
+
+instructor-lab: $(STAMP)
+	@$(PY) -m fclab.lab --instructor course
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

@@ -14,9 +14,10 @@ Scan        static integrity scan of the student's code (flags for the instructo
 Run         the notebook minus its test cells in a sandboxed kernel (bubblewrap +         kernel, sandbox,
             rlimits, byte-capped outputs), forked from a warm per-worker zygote           warm, sandboxed/
 Test        the test cells (and the setup cells they need) in the trusted runner,        runner, names,
-            outside the sandbox; the student's names are proxies: every use is a         proxies, protocol,
-            JSON request to the agent in the kernel, plain data comes back              sandboxed/agent+wire,
-            (runners forked per submission from a warm per-worker trusted zygote)        trusted_warm
+            outside the sandbox; the student's names are proxies: every use is a         proxies, relay,
+            JSON request to the agent in the kernel, plain data comes back              protocol, sandboxed/
+            (runners forked per submission from a warm per-worker trusted zygote)        agent+wire,
+                                                                                         trusted_warm
 Decide      points from the trusted run of each test cell (nbgrader's rules)             decide
 Check       the instructor's solutions pass their own tests through the same path        trusted
 Save        nbgrader's gradebook (SaveCells, SaveAutoGrades) in the main process only    gradebook

@@ -244,7 +244,8 @@ def decide_notebook(spec, result):
             continue
         obs = result.observed.get(grade_id)
         if obs is None:
-            cells[grade_id] = CellDecision(0.0, max_points, result.reason or result.fault or "the test cell did not run")
+            why = result.reason or result.fault or "the test cell did not run"
+            cells[grade_id] = CellDecision(0.0, max_points, why)
         else:
             cells[grade_id] = decide.decide(obs, max_points)
         scores[grade_id] = cells[grade_id].points

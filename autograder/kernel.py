@@ -8,16 +8,14 @@ with four additions:
 - every output message is charged to a per-cell and a per-notebook byte budget; past it, text is cut
   with a marker and further output dropped (a 200 MB one-line print never enters the notebook);
 - with a trusted runner (:mod:`autograder.runner`), test cells are never sent to the kernel: the runner
-  runs them (and the setup cells they need) outside the sandbox, and every request it makes for the
-  student's names is relayed to the agent (:mod:`autograder.sandboxed.agent`, loaded by path into the
-  kernel before any cell) as one ``user_expressions`` evaluation with a JSON reply; the runner's outputs
-  become the test cell's outputs, within the same byte caps;
+  runs them (and the setup cells they need) outside the sandbox, and its requests for the student's names
+  go to the agent in the kernel (:mod:`autograder.relay`); the runner's outputs become the test cell's
+  outputs, within the same byte caps;
 - a cell that does not stop after an interrupt, a dead kernel, or the notebook's wall clock ends the run
   (``fault``) instead of hanging: the cells run so far keep their outputs;
 - timings per cell, for the report.
 """
 
-import ast
 import asyncio
 import atexit
 import json
@@ -26,34 +24,21 @@ import pathlib
 import signal
 import time
 import uuid
-from queue import Empty
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from traitlets import Any, default
+from traitlets import Any
 
-from autograder import protocol
-from autograder.spec import gid, is_test
-from autograder.trusted_warm import RunnerError
+from autograder.relay import AgentFailed, CellStuck, TrustedRelay, ensure as _ensure
+from autograder.spec import is_test
 from autograder.warm import WarmProvisioner
 
 MARKER = "\n[autograder: output truncated: more than {cap} bytes of output in this {scope}]\n"
 RECORD_MIME = "application/vnd.fclab.check+json"
-AGENT_PATH = pathlib.Path(__file__).resolve().parent / "sandboxed" / "agent.py"
-AGENT_LOADER = ("(lambda u: (lambda s: (lambda m: (s.loader.exec_module(m), m.install(get_ipython().user_ns), "
-                "'ok')[-1])(u.module_from_spec(s)))(u.spec_from_file_location('autograder_agent', {path!r})))"
-                "(__import__('importlib.util').util)")
 RECORD_MAX_BYTES = 256 * 1024
 SIGNALS = {int(s): s.name for s in signal.Signals}
-
-
-class CellStuck(Exception):
-    """A cell ran past its time limit and did not stop when interrupted."""
-
-
-class AgentFailed(Exception):
-    """The agent could not be loaded into a fresh kernel (an engine or environment problem)."""
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -63,10 +48,10 @@ class SandboxKernelManager(AsyncKernelManager):
     workdir = Any()
     runtime_dir = Any()
 
-    @default("context")
-    def _context_default(self):
-        self._created_context = True
-        return self.sandbox.client_context()  # refuses oversized messages (autograder.sandbox)
+    def client(self, **kwargs):
+        kc = super().client(**{"context": self.sandbox.client_context(), **kwargs})  # refuses huge messages
+        kc._created_context = True  # destroyed with the client, like jupyter_client's own
+        return kc
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
@@ -76,7 +61,7 @@ class SandboxKernelManager(AsyncKernelManager):
         return self.sandbox.wrap(argv, self.workdir, self.runtime_dir)
 
 
-class GradingClient(NotebookClient):
+class GradingClient(TrustedRelay, NotebookClient):
     """nbclient's client with byte-capped outputs, test cells run by the trusted runner, and hard stops.
 
     Args:
@@ -97,7 +82,7 @@ class GradingClient(NotebookClient):
         self.runner, self.setup_cells, self.zygote = runner, set(setup_cells), zygote
         self._spent, self._total, self._cut = {}, 0, set()
         self._interrupted = set()
-        self.cell_log, self.trusted_log = [], {}
+        self.cell_log, self.trusted_log, self._pending = [], {}, []
         self.runner_fault = None
         self.fault, self.timings = None, {"kernel_start": 0.0, "cells": 0.0, "trusted": 0.0, "agent": 0.0}
 
@@ -134,18 +119,15 @@ class GradingClient(NotebookClient):
             self.fault = f"{exc}; {self._log_tail()}"
         except RuntimeError as exc:  # kernel failed to start (nbclient re-raises RuntimeError)
             self.fault = f"the kernel could not start: {exc}; {self._log_tail()}"
+        except zmq.ZMQError as exc:  # nbclient's second shutdown on the context _kill() closed: keep the reason
+            self.fault = self.fault or f"the kernel's channels failed: {exc}"
         finally:
             log.close()
             atexit.unregister(self._cleanup_kernel)
         return self.nb
 
-    async def _load_agent(self):
-        reply = await self._expression(AGENT_LOADER.format(path=str(AGENT_PATH)), timeout=60)
-        if _expression_text(reply) != "ok":
-            raise AgentFailed(f"the grader's agent could not be loaded into a fresh kernel: "
-                              f"{_expression_problem(reply)}")
-
     async def _run_cells(self, deadline):
+        iopub = self.sandbox.watch(self.kc.iopub_channel.socket)  # a refused oversized message closes it
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -172,6 +154,9 @@ class GradingClient(NotebookClient):
                        else "and did not stop when interrupted: the kernel was killed")
                 self.fault = f"cell {index} ran past the {self.sandbox.limits.cell_timeout:.0f} s cell limit {how}"
                 status = "timeout"
+            if not self.fault and self.sandbox.closed(iopub):
+                self.fault = (f"cell {index} sent a message over {self.sandbox.limits.message_bytes} bytes on the "
+                              f"kernel's output channel (not through print): the channel was closed")
             self.cell_log.append({"index": index, "status": status, "seconds": time.monotonic() - t0})
             self.timings["cells"] += time.monotonic() - t0
             if self.fault:
@@ -208,91 +193,12 @@ class GradingClient(NotebookClient):
     # -- cells ----------------------------------------------------------------------------------------
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if self.runner is not None and is_test(cell):
-            return await self._run_trusted(cell, cell_index, "test")
+            return await self._run_trusted(cell, cell_index)
         cell = await super().async_execute_cell(cell, cell_index, execution_count=self.code_cells_executed + 1,
                                                 store_history=store_history)
         if self.runner is not None and cell_index in self.setup_cells:
-            await self._run_trusted(cell, cell_index, "setup")
+            self._start_setup(cell, cell_index)  # runs in the trusted runner while the kernel goes on
         return cell
-
-    async def _run_trusted(self, cell, index, kind):
-        """Run ``cell`` in the trusted runner, relaying its requests to the agent; test cells take its outputs."""
-        started = time.monotonic()
-        budget = self.sandbox.limits.cell_timeout
-        deadline = started + budget
-        outputs, done = [], None
-        try:
-            if self.runner is None:
-                raise RunnerError(self.runner_fault or "the trusted runner is not running")
-            self.runner.send(protocol.CellRun(index=index, source=cell.source, kind=kind, grade_id=gid(cell)))
-            while done is None:
-                message = await _in_thread(self.runner.receive, max(0.5, deadline - time.monotonic() + 2))
-                if isinstance(message, protocol.AgentRequest):
-                    await self._relay(message, deadline)
-                elif isinstance(message, protocol.CellDone):
-                    done = message
-        except RunnerError as exc:
-            if self.runner is not None:
-                self.runner.kill()
-                self.runner = None
-                late = time.monotonic() > deadline
-                self.runner_fault = (f"the trusted runner ran past the cell time limit ({budget:.0f} s) in cell "
-                                     f"{index}" if late else str(exc))
-            outputs = [{"output_type": "error", "ename": "GradingError",
-                        "evalue": f"{self.runner_fault or exc}: cell {index} was not graded",
-                        "traceback": [f"GradingError: {self.runner_fault or exc}"]}]
-        self.timings["trusted"] += time.monotonic() - started
-        if done is not None:
-            outputs = list(done.outputs)
-        self.trusted_log[index] = {"kind": kind, "seconds": time.monotonic() - started,
-                                   "records": list(done.records) if done else []}
-        if kind == "test":
-            cell.outputs = [self._cap_output(o, index) for o in outputs]
-            cell.outputs = [o for o in cell.outputs if o is not None]
-            cell.execution_count = self.code_cells_executed + 1
-            self.code_cells_executed += 1
-        return cell
-
-    async def _relay(self, message, deadline):
-        """One agent request from the runner -> the kernel -> the runner (a failure becomes the reply)."""
-        t0 = time.monotonic()
-        try:
-            expression = f"__fclab_agent__.handle({message.payload!r})"
-            reply = await self._expression(expression, timeout=max(1.0, deadline - time.monotonic()))
-            text = _expression_text(reply)
-            answer = protocol.AgentReply(payload=text) if text is not None else protocol.AgentReply(
-                failure=_expression_problem(reply))
-        finally:
-            self.timings["agent"] += time.monotonic() - t0
-        self.runner.send(answer)
-
-    async def _expression(self, expression, timeout):
-        """Evaluate one user expression in the kernel -> the execute_reply, or None; interrupts when late."""
-        msg_id = await _ensure(self.kc.execute("", silent=True, store_history=False,
-                                               user_expressions={"r": expression}))
-        reply = await self._reply(msg_id, timeout)
-        if reply is None:  # late: interrupt, and give the kernel a few seconds to answer with the interruption
-            await _ensure(self.km.interrupt_kernel())
-            reply = await self._reply(msg_id, 10)
-            if reply is None:
-                raise CellStuck()
-            return {"content": {"status": "ok", "user_expressions": {"r": {
-                "status": "error", "ename": "TimeoutError",
-                "evalue": f"the student's code ran past the cell time limit ({self.sandbox.limits.cell_timeout:.0f} "
-                          f"s) and was interrupted"}}}}
-        return reply
-
-    async def _reply(self, msg_id, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                msg = await _ensure(self.kc.shell_channel.get_msg(timeout=min(1.0, deadline - time.monotonic())))
-            except Empty:
-                await self._async_check_alive()
-                continue
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return msg
-        return None
 
     def _cap_output(self, output, cell_index):
         """An nbformat output from the trusted runner within the cell's and notebook's byte budget (or None)."""
@@ -383,36 +289,6 @@ def _truncate_utf8(text, max_bytes):
     if len(head) <= max_bytes and len(text) <= max_bytes:
         return text
     return head[:max_bytes].decode("utf-8", "ignore")
-
-
-def _expression_text(reply):
-    """The string the user expression returned (the agent's JSON), or None."""
-    try:
-        result = reply["content"]["user_expressions"]["r"]
-        if result.get("status") != "ok":
-            return None
-        text = ast.literal_eval(result["data"]["text/plain"])
-    except (KeyError, TypeError, ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return text if isinstance(text, str) else None
-
-
-def _expression_problem(reply):
-    try:
-        result = reply["content"]["user_expressions"]["r"]
-    except (KeyError, TypeError):
-        return "no reply from the kernel"
-    if result.get("status") != "ok":
-        return f"{result.get('ename')}: {str(result.get('evalue'))[:300]}"
-    return "the reply was not a string (the agent was replaced in the kernel?)"
-
-
-async def _in_thread(fn, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
-
-
-async def _ensure(value):
-    return await value if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future) else value
 
 
 def run_notebook(nb, sandbox, workdir, runtime_dir, runner=None, setup_cells=(), zygote=None):

@@ -70,6 +70,16 @@ def student_names(cells, solutions):
     return frozenset(names - protected_imports)
 
 
+def student_sources(cells):
+    """``{name: source}``: for each name a student's cell binds, that cell's text (the last one binding it)."""
+    sources = {}
+    for cell in cells:
+        if cell.get("cell_type") == "code" and (_origin(cell) == "student" or is_solution(cell)):
+            for name in bound_and_read(cell["source"])[0]:
+                sources[name] = cell["source"]
+    return sources
+
+
 def needed_setup(cells, students):
     """Indexes of the protected, non-solution, non-test code cells the test cells need (see module docstring)."""
     needed, keep = set(), []

@@ -145,8 +145,10 @@ def _execute(job, graded, on_disk):
     try:
         _fill(trusted_dir, job, None)
         runner = _start_runner(job, trusted_dir)
+        sources = names.student_sources(graded["cells"])
         runner.send(protocol.RunnerInit(workdir=str(trusted_dir), student_names=tuple(sorted(students)),
-                                        label=f"{job.spec.assignment}|{job.spec.name}|{job.student}"))
+                                        label=f"{job.spec.assignment}|{job.spec.name}|{job.student}|{job.sha}",
+                                        sources=tuple(sorted((k, v) for k, v in sources.items() if k in students))))
         runner_start = time.monotonic() - started
         client = None
         if job.warm:

@@ -11,12 +11,16 @@ class RunnerInit:
     Attributes:
         workdir: a trusted folder (the source's support files), its cwd.
         student_names: names the solution cells (instructor's and student's) bind: proxied.
-        label: "assignment/notebook (student)" for messages.
+        label: "assignment|notebook|student|file sha256": the key of the fixed per-exercise seeds (a regrade
+            of the same file draws the same inputs; a resubmission draws new ones, so inputs seen in the
+            feedback cannot be answered from a table).
+        sources: ``((name, source of the student's cell that binds it), ...)`` for the static forbid scan.
     """
 
     workdir: str
     student_names: tuple
     label: str = ""
+    sources: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -55,6 +55,7 @@ class Session:
     def __init__(self, ask):
         self._ask = ask
         self.seeds = []
+        self.shared = {}  # functions the protected setup cells define: the kernel ran the same cells
 
     def request(self, request):
         """Send one request; print the student's output; return the reply (raises the student's error)."""
@@ -73,19 +74,29 @@ class Session:
         return cls(self, {"handle": handle}, type_name)
 
     def encode(self, value):
-        return wire.encode(value, _crossing_fallback)
+        return wire.encode(value, self._crossing_fallback)
+
+    def _crossing_fallback(self, value):
+        name = getattr(value, "__name__", None)
+        if isinstance(name, str) and self.shared.get(name) is value:
+            return {"$global": name}
+        return _crossing_fallback(value)
 
     def fetch(self, name):
         """The value the student's notebook bound to ``name`` (plain data or a proxy)."""
         reply = self.request({"op": "get", "name": name})
         if "error" in reply:
             raise_student_error(reply["error"])
-        return self.decode(reply["value"])
+        value = self.decode(reply["value"])
+        if isinstance(value, RemoteCallable):
+            object.__setattr__(value, "_type", name)  # messages say "<add_bias from the student's notebook>"
+        return value
 
     def call(self, target, args, kwargs, forbid=(), watch_inputs=True):
         """Call the student's function/object in the sandbox -> :class:`CallOutcome`."""
-        request = {"op": "call", "target": target, "args": self.encode(tuple(args)), "kwargs": self.encode(dict(kwargs)),
-                   "forbid": list(forbid), "watch_inputs": bool(watch_inputs), "seeds": self.seeds}
+        request = {"op": "call", "target": target, "args": self.encode(tuple(args)),
+                   "kwargs": self.encode(dict(kwargs)), "forbid": list(forbid), "watch_inputs": bool(watch_inputs),
+                   "seeds": self.seeds}
         self.seeds = []
         reply = self.request(request)
         self._write_back(args, kwargs, reply.get("updates", []))
@@ -113,7 +124,7 @@ class Session:
                 if new.shape == target.shape and target.flags.writeable and not np.array_equal(new, target,
                                                                                               equal_nan=True):
                     target[...] = new
-            elif wire._is_keras(target) and isinstance(data, dict) and "$keras" in data:
+            elif wire.is_keras(target) and isinstance(data, dict) and "$keras" in data:
                 weights = [wire.array_from_text(w) for w in data["$keras"].get("weights", [])]
                 old = target.get_weights()
                 if len(weights) == len(old) and all(w.shape == o.shape for w, o in zip(weights, old)):
@@ -140,8 +151,9 @@ def _crossing_fallback(value):
     what = getattr(value, "__qualname__", None) or type(value).__name__
     raise wire.CannotCross(
         f"{what!r} ({type(value).__name__}) cannot be passed to the student's code: only plain data (arrays, "
-        f"numbers, strings, lists/dicts of those), Keras models and library functions of numpy, keras, "
-        f"tensorflow or fclab cross into the sandbox; a lambda or a function defined in the test cell does not")
+        f"numbers, strings, lists/dicts of those), Keras models, library functions of numpy, keras, tensorflow "
+        f"or fclab, and functions a protected setup cell defines cross into the sandbox; a lambda or a "
+        f"function defined in the test cell does not")
 
 
 def raise_student_error(error):
@@ -202,6 +214,9 @@ class RemoteObject:
             raise TypeError(f"len() of the student's {self._type} is not a count")
         return value
 
+    def __bool__(self):
+        return True  # as any object without __bool__ or __len__; asking the student's object is not needed
+
     def __iter__(self):
         items = self._session.ask_value({"op": "iter", "handle": self._handle()})
         return iter(items if isinstance(items, list) else [])
@@ -232,6 +247,10 @@ class RemoteCallable(RemoteObject):
     def __repr__(self):
         target = object.__getattribute__(self, "_target")
         return f"<{target.get('name') or self._type} from the student's notebook>"
+
+    @property
+    def __name__(self):
+        return self._type
 
 
 def reply_from_text(text, limit=wire.MAX_ARRAY_BYTES * 2):

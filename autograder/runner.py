@@ -17,9 +17,11 @@ returned with it.
 """
 
 import hashlib
+import io
 import os
 import sys
 import time
+import traceback
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
@@ -31,11 +33,20 @@ from autograder.sandboxed import wire
 MIME = "application/vnd.fclab.check+json"
 
 
-class _Stream:
+class _Stream(io.TextIOBase):
     """sys.stdout / sys.stderr during a cell: appends (merging) stream outputs to the cell's list."""
 
+    encoding = "utf-8"
+
     def __init__(self, name, outputs):
+        super().__init__()
         self.name, self.outputs = name, outputs
+
+    def writable(self):
+        return True
+
+    def close(self):
+        pass  # a library that kept this stream (absl's logging) closes it at exit
 
     def write(self, text):
         text = str(text)
@@ -107,7 +118,7 @@ class Runner:
         self.shell = TrustedShell.instance()
         self.shell.user_ns["__name__"] = "__main__"
         self.count = 0
-        _install_runtime(init.label)
+        _install_runtime(init.label, dict(init.sources), self.shell.user_ns)
 
     def run(self, cell):
         """One :class:`~autograder.protocol.CellRun` -> :class:`~autograder.protocol.CellDone`."""
@@ -127,6 +138,10 @@ class Runner:
                 self.shell.run_cell(cell.source, store_history=False, silent=False)
         finally:
             sys.stdout, sys.stderr = stdout, stderr
+        if cell.kind == "setup":  # its functions may be passed to the student's code: the kernel has them too
+            for name in names.bound_and_read(cell.source)[0]:
+                if callable(self.shell.user_ns.get(name)) and not isinstance(self.shell.user_ns[name], type):
+                    self.session.shared[name] = self.shell.user_ns[name]
         records = _records_so_far()[len(before):] if len(_records_so_far()) >= len(before) else []
         outputs += [{"output_type": "display_data", "data": {MIME: r}, "metadata": {}} for r in records]
         return protocol.CellDone(index=cell.index, outputs=tuple(outputs), records=tuple(records),
@@ -159,11 +174,12 @@ def _records_so_far():
     return list(_records.records)
 
 
-def _install_runtime(label):
-    """In grading, fclab.checks asks a Runtime for the seed (fixed per student and exercise), when it has one."""
+def _install_runtime(label, sources, namespace):
+    """fclab.checks' Runtime for grading: seeds fixed per (assignment, notebook, student, exercise), records
+    collected here, and the student's cell text for the static forbid scan of a proxied answer."""
     try:
         from fclab.checks import _runtime
-    except ImportError:
+    except ImportError:  # an fclab.checks older than the contract's Runtime: its defaults apply
         return
 
     class GradingRuntime(_runtime.Runtime):
@@ -171,9 +187,17 @@ def _install_runtime(label):
 
         def seed_for(self, exercise_id):
             digest = hashlib.sha256(f"{label}|{exercise_id}".encode()).digest()
-            return int.from_bytes(digest[:4], "little")
+            return int.from_bytes(digest[:4], "little") % _runtime.SEED_LIMIT
 
-    _runtime.set_runtime(GradingRuntime()) if hasattr(_runtime, "set_runtime") else None
+        def answer_source(self, fn):
+            if isinstance(fn, proxies.RemoteObject):
+                return sources.get(object.__getattribute__(fn, "_type"))
+            return super().answer_source(fn)
+
+        def namespace(self, fn):
+            return namespace if isinstance(fn, proxies.RemoteObject) else super().namespace(fn)
+
+    _runtime.set_runtime(GradingRuntime())
 
 
 def serve(connection):
@@ -186,9 +210,15 @@ def serve(connection):
     os.environ["IPYTHONDIR"] = os.path.join(init.workdir, ".ipython")
     sys.path[:] = [p for p in sys.path if p not in ("", ".", init.workdir)]
 
+    inbox = []  # cells the worker sent while a request was out (it sends setup cells without waiting)
+
     def ask(request):
         connection.send(protocol.AgentRequest(payload=_dumps(request)))
-        reply = connection.recv()
+        while True:
+            reply = connection.recv()
+            if isinstance(reply, protocol.AgentReply):
+                break
+            inbox.append(reply)
         if reply.failure:
             return {"error": {"type": "RuntimeError", "message": reply.failure}}
         return proxies.reply_from_text(reply.payload)
@@ -196,12 +226,22 @@ def serve(connection):
     runner = Runner(init, ask)
     while True:
         try:
-            cell = connection.recv()
+            cell = inbox.pop(0) if inbox else connection.recv()
         except EOFError:
             return
         if cell is None:
             return
-        connection.send(runner.run(cell))
+        try:
+            done = runner.run(cell)
+            connection.send(done)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # a fault of the engine, not of the cell: say so in the cell, keep serving
+            text = f"the trusted runner failed on this cell ({type(exc).__name__}: {exc})"
+            print(traceback.format_exc(), file=sys.__stderr__, flush=True)
+            connection.send(protocol.CellDone(index=cell.index, outputs=(
+                {"output_type": "error", "ename": "GradingError", "evalue": text, "traceback": [text]},),
+                records=(), seconds=0.0))
 
 
 def _dumps(request):

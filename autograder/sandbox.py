@@ -130,11 +130,14 @@ class Sandbox:
             _forget_finished()
             uid = None
             if self.use_bwrap and os.geteuid() == 0 and shutil.which("setpriv"):
-                uid = UID_BASE + os.getpid() * UIDS_PER_PROCESS + next(_SERIAL) % UIDS_PER_PROCESS
+                uid = UID_BASE + os.getpid() * UIDS_PER_PROCESS + next(_UID_SERIAL) % UIDS_PER_PROCESS
             folder = None
             if self.cgroup_run:
-                folder = cgroup.create(pathlib.Path(self.cgroup_run) / f"{os.getpid()}-{len(_BOXES)}-"
-                                       f"{next(_SERIAL)}", self.limits.processes)
+                try:
+                    folder = cgroup.create(pathlib.Path(self.cgroup_run) / f"{os.getpid()}-{next(_SERIAL)}",
+                                           self.limits.processes)
+                except OSError:  # e.g. a dask worker on a machine without it: RLIMIT_NPROC still holds
+                    folder = None
             _BOXES[key] = Box(key, uid, folder)
         return _BOXES[key]
 
@@ -181,6 +184,25 @@ class Sandbox:
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.MAXMSGSIZE, self.limits.message_bytes)
         return context
+
+    @staticmethod
+    def watch(socket):
+        """A monitor of ``socket`` (from :meth:`client_context`) for :meth:`closed`: a refused message
+        closes the connection for good (ZeroMQ does not reconnect after it)."""
+        import zmq
+
+        return zmq.Socket.shadow(socket.get_monitor_socket(zmq.EVENT_DISCONNECTED).underlying)
+
+    @staticmethod
+    def closed(monitor):
+        """Has the watched socket lost its connection since the last call?"""
+        import zmq
+
+        try:
+            monitor.recv_multipart(zmq.NOBLOCK)
+        except zmq.Again:
+            return False
+        return True
 
     def prepare_dirs(self, *dirs):
         """Make the writable folders usable by the sandbox uid (the last folder is the sandbox's socket
@@ -334,6 +356,7 @@ class Box:
 
 _BOXES = {}  # realpath(runtime_dir) -> Box, in this process
 _SERIAL = itertools.count()
+_UID_SERIAL = itertools.count()  # uids are reused only after 64 sandboxes of one worker
 
 
 def _forget_finished():

@@ -4,7 +4,8 @@ Points never depend on it (each submission's test cells are run by the trusted r
 submission). It runs through the same sandbox, kernel and trusted runner as every submission (so the two
 runs differ only in the solution cells): a source notebook whose test cells fail against its own solutions
 through proxies (a test cell not written to the contract) stops the grading of that assignment with the
-cell and the reason, before any student is given a wrong score. It is cached under ``course/autograder-runs/.trusted/`` keyed by the source file's hash
+cell and the reason, before any student is given a wrong score. It is cached under
+``course/autograder-runs/.trusted/`` keyed by the source file's hash
 (plus fclab.checks and the engine version, see :attr:`autograder.spec.NotebookSpec.sha256`). A source
 notebook whose own test cells do not pass cannot be a reference: :class:`TrustedRunError` says which.
 """

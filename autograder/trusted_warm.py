@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 from multiprocessing.connection import Connection
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -171,10 +172,15 @@ def main(argv=None):
         if pid == 0:
             control.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = 0
             try:
                 runner.serve(Connection(fds[0]))
+            except BaseException:
+                traceback.print_exc()
+                code = 1
             finally:
-                os._exit(0)
+                sys.stderr.flush()
+                os._exit(code)
         os.close(fds[0])
         control.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 

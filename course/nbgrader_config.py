@@ -13,8 +13,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # TensorFlow writes C++ log lines to stderr; nbgrader zeroes a test cell with any stderr output
 # (nbgrader issue 1904). Keep TF quiet in every kernel nbgrader starts (kernels inherit this environment)...
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import fclab.env  # noqa: E402  (TF_CPP_MIN_LOG_LEVEL, TF_ENABLE_ONEDNN_OPTS, KERAS_BACKEND: one place)
+
+fclab.env.apply()
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 c.CourseDirectory.course_id = "fclab"

@@ -5,11 +5,11 @@ counts as a failure in a graded cell). Everything in fclab that needs it calls :
 here, at call time, never at module import time.
 """
 
-import os
-
 
 def _quiet():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from fclab.env import apply
+
+    apply()
 
 
 def tf():
@@ -23,7 +23,6 @@ def tf():
 def keras():
     """Return the ``keras`` module (Keras 3 on the TensorFlow backend), importing it on first use."""
     _quiet()
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras as _keras
 
     return _keras

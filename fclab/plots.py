@@ -8,6 +8,8 @@ In Jupyter, make the call the last line of a cell (or ``display(fig)``) to show 
 import numpy as np
 
 from fclab.checks._compare import shape_text
+from fclab.palette import (CLASS_COLORS, DASH_MPL, DASHED_ACTIVATIONS, TEST_COLOR, TRAIN_COLOR, activation_color,
+                           class_cmap, diverging_cmap)
 
 
 def _figure(nrows=1, ncols=1, **kwargs):
@@ -41,7 +43,8 @@ def plot_activations(names, x_range=(-5, 5), derivative=True):
         derivative: also draw f'(x) in a second panel.
 
     Returns:
-        Figure with one axes ("f(x)") or two ("f(x)", "f'(x)").
+        Figure with one axes ("f(x)") or two ("f(x)", "f'(x)"), in the colours of ``fclab.palette`` (the
+        activation explorer's).
     """
     from fclab.reference import activations
 
@@ -60,9 +63,12 @@ def plot_activations(names, x_range=(-5, 5), derivative=True):
     for name in names:
         fn = activations.get(name)
         label = name if isinstance(name, str) else getattr(name, "__name__", "f")
-        ax_f.plot(x, fn(x), label=label)
+        dashed = label in DASHED_ACTIVATIONS     # leaky_relu lies on relu for x > 0: dashed, drawn on top
+        style = dict(label=label, color=activation_color(label), linestyle=DASH_MPL if dashed else "-",
+                     linewidth=1.8 if dashed else 2.2, zorder=3 if dashed else 2)
+        ax_f.plot(x, fn(x), **style)
         if derivative:
-            axes[0, 1].plot(x, activations.derivative(name, x), label=label)
+            axes[0, 1].plot(x, activations.derivative(name, x), **style)
     ax_f.set(title="Activation functions f(x)", xlabel="x", ylabel="f(x)")
     panels = [ax_f] + ([axes[0, 1]] if derivative else [])
     if derivative:
@@ -98,12 +104,16 @@ def plot_history(history):
     fig, axes = _figure(1, 2 if metrics and losses else 1, figsize=(10 if metrics and losses else 5, 3.8),
                         squeeze=False)
     groups = [(title, keys) for title, keys in (("Loss", losses), ("Metrics", metrics)) if keys]
+    from matplotlib.ticker import MaxNLocator
+
     for ax, (title, keys) in zip(axes[0], groups):
         for key in keys:
             epochs = np.arange(1, lengths[key] + 1)
+            color = (TRAIN_COLOR if key == "loss" else TEST_COLOR if key == "val_loss" else None)
             ax.plot(epochs, np.asarray(curves[key], dtype=float), "--" if key.startswith("val_") else "-",
-                    marker="o" if lengths[key] < 30 else None, label=key)
+                    marker="o" if lengths[key] < 30 else None, label=key, color=color)
         ax.set(title=title, xlabel="epoch", ylabel=title.lower() if title == "Loss" else "value")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()
@@ -151,15 +161,14 @@ def plot_decision_boundary(predict_fn, X, y, ax=None, resolution=200):
     if scores.ndim == 1 or scores.shape[1] == 1:
         s = scores.reshape(-1).astype(float)
         cut = 0.5 if s.min() >= 0 and s.max() <= 1 else 0.0
-        ax.contourf(xx, yy, s.reshape(xx.shape), levels=20, cmap="RdBu_r", alpha=0.5)
+        ax.contourf(xx, yy, s.reshape(xx.shape), levels=20, cmap=diverging_cmap(), alpha=0.5)
         ax.contour(xx, yy, s.reshape(xx.shape), levels=[cut], colors="k", linewidths=1.5)
     else:
         regions = np.argmax(scores, axis=1).reshape(xx.shape)
-        ax.contourf(xx, yy, regions, levels=np.arange(n_classes + 1) - 0.5, cmap="tab10", vmin=0, vmax=9,
+        ax.contourf(xx, yy, regions, levels=np.arange(n_classes + 1) - 0.5, cmap=class_cmap(n_classes),
                     alpha=0.35)
-    cmap = "RdBu_r" if n_classes == 2 else "tab10"
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=0, vmax=1 if n_classes == 2 else 9, s=14,
-               edgecolors="k", linewidths=0.4)
+    colors = np.array(CLASS_COLORS * (n_classes // len(CLASS_COLORS) + 1))[y]   # class 0 orange, 1 blue, ...
+    ax.scatter(X[:, 0], X[:, 1], c=colors, s=14, edgecolors="k", linewidths=0.4)
     ax.set(title="Decision boundary", xlabel="x1", ylabel="x2", xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
     return fig
 

@@ -5,8 +5,9 @@ import pathlib
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import fclab.env  # (TF_CPP_MIN_LOG_LEVEL, TF_ENABLE_ONEDNN_OPTS, KERAS_BACKEND: the one place)
+
+fclab.env.apply()
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO = pathlib.Path(__file__).resolve().parents[1]

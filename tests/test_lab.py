@@ -1,5 +1,8 @@
 """`make lab`'s working copy: made on first run, extended later, never overwriting the student's files."""
 
+import json
+import os
+import pathlib
 import subprocess
 import sys
 
@@ -72,3 +75,65 @@ def test_make_lab_dry_run_with_relative_paths_lists_every_lesson(repo, tmp_path)
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert "up to date" in again.stdout, again.stdout
+
+
+# --- the student's lab: config, environment, banner ------------------------------------------------------
+
+def test_lab_environment_puts_the_student_config_first_and_quiets_tensorflow():
+    from fclab.env import KERNEL_ENV
+    from fclab.lab import LAB_CONFIG, lab_environment
+
+    env = lab_environment({"JUPYTER_CONFIG_PATH": "/elsewhere", "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [str(LAB_CONFIG), "/elsewhere"]
+    assert env["TF_ENABLE_ONEDNN_OPTS"] == KERNEL_ENV["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert env["TF_CPP_MIN_LOG_LEVEL"] == "0", "a setting the user made is kept"
+
+
+def test_student_config_disables_nbgrader_and_the_news():
+    from fclab.lab import LAB_CONFIG
+
+    server = json.loads((LAB_CONFIG / "jupyter_server_config.d" / "fclab-student.json").read_text())
+    installed = json.loads((pathlib.Path(sys.prefix) / "etc/jupyter/jupyter_server_config.d/nbgrader.json").read_text())
+    nbgrader_extensions = installed["ServerApp"]["jpserver_extensions"]
+    assert nbgrader_extensions and set(nbgrader_extensions) == set(server["ServerApp"]["jpserver_extensions"])
+    assert not any(server["ServerApp"]["jpserver_extensions"].values())
+    page = json.loads((LAB_CONFIG / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert page["@jupyter/nbgrader"] and page["@jupyterlab/apputils-extension:announcements"]
+
+
+def test_jupyter_sees_nbgrader_server_extensions_off_in_the_student_lab():
+    """What jupyter_server itself resolves from the config path make lab uses (no server started)."""
+    from fclab.lab import lab_environment
+
+    code = ("from jupyter_server.serverapp import ServerApp; app = ServerApp(); "
+            "app.find_server_extensions(); import json; print(json.dumps(app.jpserver_extensions))")
+    student = subprocess.run([sys.executable, "-c", code], env=lab_environment(), capture_output=True, text=True)
+    instructor = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert student.returncode == 0, student.stderr
+    on_for_student = json.loads(student.stdout.splitlines()[-1])
+    on_for_instructor = json.loads(instructor.stdout.splitlines()[-1])
+    assert on_for_instructor.get("nbgrader.server_extensions.formgrader") is True
+    assert on_for_student.get("nbgrader.server_extensions.formgrader") is False
+    assert on_for_student.get("jupyterlab") is True
+
+
+def test_banner_says_where_to_open_where_work_is_and_how_to_stop(tmp_path):
+    from fclab.lab import banner
+
+    text = banner("http://127.0.0.1:8888/lab?token=abc", tmp_path / "work", tmp_path / "work/.lab/jupyter.log")
+    assert "http://127.0.0.1:8888/lab?token=abc" in text
+    assert str(tmp_path / "work") in text and "Ctrl+C" in text and "update-lessons" in text
+
+
+def test_dry_run_passes_a_token_and_loopback_but_never_prints_the_token(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "fclab.lab", "--release", str(_release(tmp_path)),
+                             "--work", str(tmp_path / "work"), "--dry-run"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "--IdentityProvider.token=<token>" in result.stdout and "--ServerApp.ip=127.0.0.1" in result.stdout
+
+
+def test_instructor_lab_runs_from_the_course_folder(repo):
+    result = subprocess.run([sys.executable, "-m", "fclab.lab", "--instructor", str(repo / "course"), "--dry-run"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert str(repo / "course") in result.stdout and f"--ServerApp.root_dir={repo}" in result.stdout

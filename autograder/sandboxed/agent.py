@@ -26,7 +26,6 @@ import importlib.util
 import io
 import json
 import os
-import sys
 import traceback
 
 import numpy as np
@@ -79,7 +78,12 @@ class Agent:
 
     def decode(self, data):
         return wire.decode(data, self._from_handle, on_ref=wire.resolve_ref,
-                           on_keras=lambda body: wire.keras_from_wire(body, strict=False))
+                           on_keras=lambda body: wire.keras_from_wire(body, strict=False), on_global=self._global)
+
+    def _global(self, name):
+        if name not in self.namespace:
+            raise NameError(f"the notebook's {name!r} is not defined in the kernel (did its cell run?)")
+        return self.namespace[name]
 
     def _as_handle(self, value):
         key = id(value)
@@ -121,7 +125,7 @@ class Agent:
         """New state of array and Keras arguments: ``[[position or name, encoded value], ...]``."""
         updates = []
         for key, value in list(enumerate(args)) + list(kwargs.items()):
-            if type(value) is np.ndarray or wire._is_keras(value):
+            if type(value) is np.ndarray or wire.is_keras(value):
                 try:
                     updates.append([key, wire.encode(value, self._as_handle)])
                 except wire.CannotCross:

@@ -22,14 +22,19 @@ opaque handle            ``{"$handle": id, "type": "ClassName", "callable": bool
                          where it lives (its attributes, methods and items are reached through the agent)
 a library function       ``{"$ref": "numpy.maximum"}``: a module-level function of numpy, keras,
                          tensorflow or fclab, by its dotted name (trusted side -> sandbox only)
+a setup cell's function  ``{"$global": "name"}``: a function a protected setup cell of the notebook
+                         defines, which the kernel also ran: the kernel's own copy (trusted side -> sandbox
+                         only)
 =======================  =============================================================================
 
 Nothing is ever unpickled, imported (except a ``$ref`` inside the sandbox) or executed when decoding. A raw
 JSON list or object where an encoded value is expected is refused: the reader never guesses.
 
 A Keras model read on the trusted side (:func:`keras_from_wire` with ``strict=True``) is rebuilt with Keras
-safe mode from a config whose every object must be one of Keras's own classes (module ``keras`` or
-``keras.*``, no registered custom name, no ``Lambda``); anything else is refused with the class it names.
+safe mode from a config whose every object is on an allow-list of Keras's own classes (``KERAS_CLASSES``:
+Sequential/Functional models and the layers of fully-connected networks; any initializer, regularizer,
+constraint, optimizer, loss, metric or activation) with no registered custom name; anything else (a
+``Lambda``, a custom class, a layer that reads files) is refused with the class it names.
 """
 
 import base64
@@ -46,6 +51,18 @@ ARRAY_KINDS = "biufc"
 REF_ROOTS = ("numpy", "keras", "tensorflow", "fclab")
 KERAS_MODULES = ("keras",)
 KERAS_REFUSED = ("Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer")
+# classes a rebuilt config may name, by module: layers and models a fully-connected course builds (no layer that
+# reads files, runs code or wraps another framework); the other modules hold only value objects
+KERAS_CLASSES = {
+    "keras": {"Sequential", "Functional", "Model", "DTypePolicy", "FloatDTypePolicy"},
+    "keras.layers": {"InputLayer", "Dense", "EinsumDense", "Dropout", "BatchNormalization", "LayerNormalization",
+                     "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Flatten", "Reshape", "Permute",
+                     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+                     "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D", "UnitNormalization",
+                     "Identity", "RepeatVector", "ActivityRegularization", "Rescaling", "Normalization"},
+}
+KERAS_VALUE_MODULES = ("keras.initializers", "keras.regularizers", "keras.constraints", "keras.optimizers",
+                       "keras.optimizers.schedules", "keras.losses", "keras.metrics", "keras.activations")
 
 
 class CannotCross(ValueError):
@@ -81,7 +98,7 @@ def encode(value, fallback, depth=0):
     tensor = _tensor_array(value)
     if tensor is not None:
         return {"$tensor": npy_text(tensor)}
-    if _is_keras(value):
+    if is_keras(value):
         return {"$keras": keras_to_wire(value)}
     if _is_history(value):
         return {"$history": {key: encode(getattr(value, key, None), fallback, depth + 1)
@@ -110,7 +127,7 @@ def _tensor_array(value):
     return array if array.dtype.kind in ARRAY_KINDS else None
 
 
-def _is_keras(value):
+def is_keras(value):
     keras = sys.modules.get("keras")
     layers = getattr(keras, "layers", None)
     return layers is not None and isinstance(value, layers.Layer)
@@ -150,7 +167,7 @@ def _json_only(value, depth=0):
 
 
 # -- decode -----------------------------------------------------------------------------------------------
-def decode(data, on_handle, on_ref=None, on_keras=None, depth=0):
+def decode(data, on_handle, on_ref=None, on_keras=None, depth=0, on_global=None):
     """A JSON value from :func:`encode` -> the value.
 
     ``on_handle(id, type_name, callable)`` makes the local stand-in of an opaque handle; ``on_ref(name)``
@@ -165,7 +182,7 @@ def decode(data, on_handle, on_ref=None, on_keras=None, depth=0):
         raise CannotCross(f"a raw JSON {type(data).__name__} where an encoded value was expected")
     tag = next(iter(data))
     body = data[tag]
-    again = lambda item: decode(item, on_handle, on_ref, on_keras, depth + 1)  # noqa: E731
+    again = lambda item: decode(item, on_handle, on_ref, on_keras, depth + 1, on_global)  # noqa: E731
     if tag in ("$list", "$tuple") and isinstance(body, list) and len(body) <= MAX_ITEMS:
         items = [again(v) for v in body]
         return items if tag == "$list" else tuple(items)
@@ -195,6 +212,10 @@ def decode(data, on_handle, on_ref=None, on_keras=None, depth=0):
         return history
     if tag == "$handle" and isinstance(body, int) and not isinstance(body, bool):
         return on_handle(body, str(data.get("type", "object"))[:200], bool(data.get("callable")))
+    if tag == "$global" and isinstance(body, str):
+        if on_global is None:
+            raise CannotCross(f"a reference to the notebook's {body[:100]!r}: references only go into the sandbox")
+        return on_global(body)
     if tag == "$ref" and isinstance(body, str):
         if on_ref is None:
             raise CannotCross(f"a reference to {body[:100]!r}: references only go into the sandbox")
@@ -321,9 +342,10 @@ def check_keras_config(config, depth=0):
         if name in KERAS_REFUSED or not isinstance(name, str) or name.startswith("__"):
             raise CannotCross(f"a Keras {what} layer or function (it carries Python code; the grader rebuilds "
                               f"only Keras's own built-in layers, never code from a submission)")
-        if not (isinstance(module, str) and (module in KERAS_MODULES or module.startswith("keras."))):
-            raise CannotCross(f"a Keras object of class {what} (only Keras's own layers and models cross; a "
-                              f"custom class cannot be rebuilt safely)")
+        allowed = module in KERAS_VALUE_MODULES or name in KERAS_CLASSES.get(module, ())
+        if not (isinstance(module, str) and allowed):
+            raise CannotCross(f"a Keras object of class {what} (only Keras's own layers and models for "
+                              f"fully-connected networks cross; a custom class cannot be rebuilt safely)")
         if registered is not None and (not isinstance(registered, str) or ">" in registered):
             raise CannotCross(f"a Keras object registered as {registered!r} (a custom class)")
     for key, item in config.items():

@@ -77,6 +77,18 @@ CATALOGUE = {
     "wrong_units": _e(
         "wrong number of units",
         "only the last axis has the wrong length: the number of units (columns of W) is wrong."),
+    "matmul_outer_sizes": _e(
+        "wrong sizes kept in a matrix product's shape",
+        "A @ B for A of shape (n, k) and B of shape (k, m) has shape (n, m): the rows of A and the columns of "
+        "B survive, the inner size k disappears.", "01 §2 From one neuron to a layer"),
+    "matmul_mismatch_missed": _e(
+        "product of mismatched shapes not refused",
+        "you returned a shape although the inner sizes differ: (n, k) @ (k2, m) is defined only when k == k2; "
+        "otherwise return None.", "01 §2 From one neuron to a layer"),
+    "leading_axes_lost": _e(
+        "leading axes not restored",
+        "your result has the right numbers but not the leading axes of the input: reshape the (rows, out) "
+        "table back to X.shape[:-1] + (out,).", "01 §8 More than two axes"),
     # -- the values ---------------------------------------------------------------------------------------
     "integer_dtype": _e(
         "integer dtype",
@@ -157,6 +169,30 @@ CATALOGUE = {
         "works for one depth only",
         "your function works for one number of layers only: loop over the list of layers instead of "
         "unpacking a fixed number of them.", "03 Three-layer relu network"),
+    "collapse_bias": _e(
+        "collapsed bias wrong",
+        "the collapsed bias is b1 @ W2 + b2: the first layer's bias passes through the second layer's weights "
+        "too, and the second bias is added once.", "02 §1 Why an activation at all?"),
+    "sigmoid_overflow": _e(
+        "sigmoid overflows",
+        "numpy warned about an overflow inside your sigmoid (exp of a large number): exponentiate only -|x|, "
+        "as in the stable form, so that no exponent is ever positive.", "02 §2 The classic activations"),
+    "leaky_default_slope": _e(
+        "wrong default slope",
+        "your default negative_slope is not 0.2, the default of keras.activations.leaky_relu (0.3 is the "
+        "LeakyReLU layer's default, 0.01 PyTorch's).", "02 §2 The classic activations"),
+    "derivative_formula_on_x": _e(
+        "derivative formula applied to x",
+        "your result equals the derivative formula applied to x instead of f(x): sigmoid'(x) = s (1 - s) "
+        "with s = sigmoid(x), tanh'(x) = 1 - tanh(x)**2.", "02 §3 Derivatives"),
+    "relu_derivative_at_zero": _e(
+        "relu'(0) is not 0",
+        "your relu derivative is 1 at x = 0; here (as in TensorFlow) it is 0 there: use x > 0, not x >= 0.",
+        "02 §3 Derivatives"),
+    "multilabel_softmax": _e(
+        "softmax for several labels",
+        "when several labels may apply at once, each output needs its own independent probability: sigmoid, "
+        "not softmax (softmax makes the labels compete for one unit of probability).", "02 §7 Output layers"),
     # -- parameters, initialisers, Keras layers ----------------------------------------------------------
     "params_without_bias": _e(
         "parameters counted without biases",
@@ -183,10 +219,33 @@ CATALOGUE = {
         "wrong initialisation scale",
         "the weights have the wrong spread for this initialiser: check the formula of its limit or "
         "standard deviation (fan_in and fan_out are the kernel's two sizes).", "04 Dense in depth"),
+    "flops_term_missing": _e(
+        "FLOP count formula",
+        "per layer a forward pass costs 2 * batch * in * out FLOPs for the matrix product (a multiplication "
+        "and an addition per weight and example) plus batch * out for the bias; a factor or a term is "
+        "missing.", "03 §6 Depth then and now"),
     "flattened_input": _e(
         "input flattened",
         "your layer flattened its input: Dense acts on the last axis only, (batch, steps, in) -> (batch, "
         "steps, units).", "04 Dense in depth"),
+    "flatten_order": _e(
+        "features flattened in another order",
+        "your result equals the one with each example's features laid out in another order (Fortran order, "
+        "or with axes swapped): keras.layers.Flatten keeps numpy's usual C order, x.reshape(len(x), -1).",
+        "04 §9 n-D input: Dense acts on the last axis"),
+    "penalty_missing": _e(
+        "a penalty left out",
+        "your total leaves out one of the layer's penalties (named above): layer.losses holds one term per "
+        "regularizer, and the exercise asks for their sum.", "04 §8.4 Regularizers and layer.losses"),
+    "penalty_formula": _e(
+        "a penalty's formula mixed up",
+        "one penalty uses the wrong formula: L1(c) gives c * sum(|w|), L2(c) gives c * sum(w**2) (no square "
+        "root, no 1/2), and the activity penalty is divided by the batch size.",
+        "04 §8.4 Regularizers and layer.losses"),
+    "variable_path_pattern": _e(
+        "variable path pattern wrong",
+        "your paths do not follow Keras 3's pattern: '<model name>/<layer name>/<weight name>', kernel before "
+        "bias for each layer, layers in order.", "05 §5 trainable_variables: the weights, and their names"),
     # -- reductions, losses, gradients -------------------------------------------------------------------
     "mean_missing_1_over_n": _e(
         "sum instead of mean",
@@ -208,6 +267,22 @@ CATALOGUE = {
         "input not restored",
         "your numeric gradient leaves x changed after it returns: restore every entry you nudge.",
         "07 Gradient check"),
+    "bias_grad_wrong_axis": _e(
+        "bias gradient summed over the wrong axis",
+        "your db is dout summed over the wrong axis: the same b_j was added to every sample, so db sums dout "
+        "over the batch, db = dout.sum(axis=0), one entry per unit.", "07 §1 What a backward pass computes"),
+    "relu_mask_from_upstream": _e(
+        "relu's mask taken from dout",
+        "your relu gradient keeps dout where dout > 0: the mask comes from relu's input in the forward pass, "
+        "dx = dout * (x > 0).", "07 §3 relu backward"),
+    "relu_grad_at_zero": _e(
+        "relu's gradient at x == 0",
+        "your relu gradient passes dout where x == 0: TensorFlow (and so Keras) uses slope 0 there, so the "
+        "mask is x > 0, not x >= 0.", "07 §3 relu backward"),
+    "float32_numeric_gradient": _e(
+        "numeric gradient in float32",
+        "your numeric gradient was computed in float32: a step of 1e-5 is lost in float32 rounding. Work on a "
+        "float64 copy, np.array(x, dtype=np.float64).", "07 §2 A gradient check that decides"),
     # -- probabilities -----------------------------------------------------------------------------------
     "softmax_wrong_axis": _e(
         "softmax over the wrong axis",
@@ -230,6 +305,68 @@ CATALOGUE = {
         "labels and loss do not match",
         "integer labels need sparse_categorical_crossentropy, one-hot labels categorical_crossentropy.",
         "06 Training"),
+    "num_classes_ignored": _e(
+        "num_classes ignored",
+        "your one-hot rows have max(y) + 1 columns instead of num_classes: a batch need not contain every "
+        "class, so take the width from num_classes.", "06 §3 Labels: integers or one-hot"),
+    "labels_shuffled_apart": _e(
+        "x and y shuffled apart",
+        "your split shuffles x and y with different orders, so rows no longer carry their own labels: "
+        "index both with the same permutation.", "06 §3 Validation data is not test data"),
+    "argmax_wrong_axis": _e(
+        "argmax over the wrong axis",
+        "your predicted classes come from argmax over the batch (axis 0): each row is one sample's "
+        "probabilities, take argmax over the classes, axis=-1.", "06 §3 Confusion matrix"),
+    "dropout_not_scaled": _e(
+        "dropout not scaled by 1/(1 - rate)",
+        "the kept units are not divided by (1 - rate) (or are multiplied by it): inverted dropout scales the "
+        "survivors in training so that nothing changes at inference.", "08 Dropout"),
+    "dropout_at_inference": _e(
+        "dropout active at inference",
+        "your layer drops or scales units with training=False: at inference dropout returns its input "
+        "unchanged.", "08 Dropout"),
+    "dropout_mask_inverted": _e(
+        "dropout mask inverted",
+        "your layer keeps the units the mask drops (rate and keep probability swapped): keep where the mask "
+        "is True and divide by (1 - rate).", "08 Dropout"),
+    "bn_batch_stats_at_inference": _e(
+        "batch statistics at inference",
+        "with training=False batch normalization uses the moving mean and variance, not the batch's: at "
+        "inference one example must not depend on the others.", "08 Batch normalization"),
+    "moving_stats_not_updated": _e(
+        "moving statistics not updated",
+        "in training the moving mean and variance must move toward the batch's: moving = momentum * moving + "
+        "(1 - momentum) * batch statistic.", "08 Batch normalization"),
+    "decay_swapped": _e(
+        "running average weighted the wrong way",
+        "your running average gives the new value the weight of the old one: new = decay * old + (1 - decay) * "
+        "current, with decay close to 1 (momentum 0.99, rho 0.9, beta_1 0.9, beta_2 0.999).",
+        "08 Batch normalization, Optimizers"),
+    "unbiased_variance": _e(
+        "variance divided by N - 1",
+        "your variance divides by N - 1 (ddof=1): batch normalization uses the batch variance divided by N "
+        "(np.var's default).", "08 Batch normalization"),
+    "epsilon_misplaced": _e(
+        "epsilon in the wrong place",
+        "epsilon is added in the wrong place: Keras's RMSprop and batch normalization add it inside the square "
+        "root (sqrt(v + eps)), Adam adds it outside (sqrt(v) + eps).", "08 Optimizers"),
+    "bn_backward_stats_ignored": _e(
+        "batch statistics treated as constants",
+        "your dx treats the batch mean and variance as constants (dx = dout * gamma / sqrt(var + eps)): in "
+        "training they depend on every x of the batch, which adds two terms.", "08 Batch normalization"),
+    "adam_no_bias_correction": _e(
+        "Adam without bias correction",
+        "your Adam step has no bias correction: m and v start at 0, so early steps divide by (1 - beta_1**t) "
+        "and (1 - beta_2**t), folded by Keras into alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t).",
+        "08 Optimizers"),
+    "grads_out_of_order": _e(
+        "gradients out of order",
+        "your gradients come in reverse layer order: the backward pass visits the last layer first, so put each "
+        "layer's gradients in front of those collected so far (grads in the order of params).", "08 Network"),
+    "momentum_dampened": _e(
+        "momentum written as an average",
+        "your velocity is an average (momentum * v + (1 - momentum) * g): Keras's SGD keeps v = momentum * v - "
+        "learning_rate * g and adds it to w.", "08 Optimizers"),
 }
 
 

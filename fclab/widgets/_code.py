@@ -50,7 +50,8 @@ def playground_code(state, weights=None, max_params: int = 400) -> str:
     if weights is not None and sum(int(w.size) for w in weights) <= max_params:
         after += ["", f"# the playground's weights after {state.epoch} epochs (kernel, bias per layer)",
                   "import numpy as np", "model.set_weights(["]
-        after += [f"    np.array({_literal(np.asarray(w, dtype=np.float32))}, dtype='float32')," for w in weights]
+        after += [f"    np.array({_literal(np.asarray(w, dtype=np.float32), ' ' * 13)}, dtype='float32'),"
+                  for w in weights]
         after.append("])")
     after += ["", "from fclab.data import toy_dataset",
               f"x, y = toy_dataset({state.dataset!r}, n_samples={state.n_samples}, noise={state.noise!r}, "
@@ -60,8 +61,11 @@ def playground_code(state, weights=None, max_params: int = 400) -> str:
     return sequential_code(2, lines, after)
 
 
-def _literal(array: np.ndarray) -> str:
-    """Nested-list source for a float32 array, each number in the shortest form that reads back exactly."""
+def _literal(array: np.ndarray, indent: str = "") -> str:
+    """Nested-list source for a float32 array, each number in the shortest form that reads back exactly;
+    a matrix has one row per line (continued lines start with ``indent``), so no number is ever split."""
     if array.ndim == 0:
         return str(np.float32(array))
-    return "[" + ", ".join(_literal(item) for item in array) + "]"
+    if array.ndim == 1:
+        return "[" + ", ".join(_literal(item) for item in array) + "]"
+    return "[" + (",\n" + indent + " ").join(_literal(item, indent + " ") for item in array) + "]"

@@ -32,9 +32,9 @@ def table(header, rows, align=None) -> str:
 
 
 def code(text: str) -> str:
-    """A monospace block the student can select and copy."""
-    return (f'<pre style="background:#f6f8fa;padding:8px;font-size:12px;user-select:text">'
-            f'{esc(text)}</pre>')
+    """A monospace block the student can select and copy; long lines scroll, never wrap mid-number."""
+    return (f'<pre class="fclab-code" style="background:#f6f8fa;padding:8px;font-size:12px;user-select:text;'
+            f'white-space:pre;overflow-x:auto;word-break:normal;overflow-wrap:normal">{esc(text)}</pre>')
 
 
 class Raw(str):

@@ -5,13 +5,14 @@ All of it is SVG/HTML with PNG images of the fields (see ``_svg``), so a redraw 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+
+from fclab.palette import CLASS_COLORS, TEST_COLOR, TRAIN_COLOR, diverging_cmap
 
 from ._html import message
 from ._svg import Frame, esc, legend, png_data_uri
-
-# Playground's orange and blue first, then more classes.
-CLASS_COLORS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 MAX_HEATMAP_NEURONS = 32
 HEATMAP_GRID, HEATMAP_PX = 24, 56
 
@@ -31,9 +32,9 @@ def boundary_svg(trainer, size: int = 300) -> str:
     image = 1 - (1 - mixed) * 0.55                                      # lighter, so points stand out
     n = int(round(np.sqrt(len(image))))
     lim = trainer.limit
-    frame = Frame(size, size, (-lim, lim), (-lim, lim), margin=dict(left=30, right=6, top=20, bottom=24))
+    frame = Frame(size, size, (-lim, lim), (-lim, lim), margin=dict(left=40, right=6, top=20, bottom=28))
     parts = [frame.image(png_data_uri(image.reshape(n, n, 3).clip(0, 1)))]
-    parts += frame.axes(title="decision boundary", xlabel="x1")
+    parts += frame.axes(title="decision boundary", xlabel="x1", ylabel="x2")
     for x, y, edge in ((trainer.x_train, trainer.y_train, "#fff"), (trainer.x_test, trainer.y_test, "#000")):
         px, py = frame.px(x[:, 0]), frame.py(x[:, 1])
         parts += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{CLASS_COLORS[c]}" stroke="{edge}" '
@@ -42,18 +43,22 @@ def boundary_svg(trainer, size: int = 300) -> str:
 
 
 def loss_svg(state, width: int = 320, height: int = 220) -> str:
-    """Train and test loss against epochs."""
+    """Train and test loss against epochs (whole-number epoch ticks)."""
     epochs = np.arange(len(state.train_loss))
     top = max(max(state.train_loss, default=1.0), max(state.test_loss, default=1.0)) * 1.05
     frame = Frame(width, height, (0, max(len(epochs) - 1, 1)), (0, top))
-    parts = frame.axes(title=f"loss after epoch {state.epoch}", xlabel="epoch")
-    parts.append(frame.polyline(epochs, state.train_loss, "#424242", title="train loss"))
-    parts.append(frame.polyline(epochs, state.test_loss, "#e65100", dash="5 3", title="test loss"))
+    parts = frame.axes(title=f"loss after epoch {state.epoch}", xlabel="epoch", ylabel="loss", integer_x=True)
+    parts.append(frame.polyline(epochs, state.train_loss, TRAIN_COLOR, title="train loss"))
+    parts.append(frame.polyline(epochs, state.test_loss, TEST_COLOR, dash="5 3", title="test loss"))
+    if len(epochs) <= 30:      # dots on the first epochs, so a curve of one point (epoch 0) shows
+        for values, color in ((state.train_loss, TRAIN_COLOR), (state.test_loss, TEST_COLOR)):
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>'
+                      for x, y in zip(frame.px(epochs).tolist(), frame.py(np.clip(values, 0, top)).tolist())]
     return frame.svg(parts)
 
 
 def heatmaps_html(trainer) -> str:
-    """One row per hidden layer: each neuron's output over the plane (blue < 0 < orange)."""
+    """One row per hidden layer: each neuron's output over the plane (orange < 0 < blue), with a colour key."""
     s = trainer.state
     if not s.hidden:
         return ""
@@ -67,13 +72,34 @@ def heatmaps_html(trainer) -> str:
         maps = out.T.reshape(out.shape[1], HEATMAP_GRID, HEATMAP_GRID)
         gap = np.full((HEATMAP_GRID, 2), np.nan)
         strip = np.concatenate([np.concatenate([m, gap], axis=1) for m in maps], axis=1)[:, :-2]
-        uri = png_data_uri(strip, cmap="PuOr_r", vmin=-scale, vmax=scale)
+        uri = png_data_uri(strip, cmap=_cmap(), vmin=-scale, vmax=scale)
         width = out.shape[1] * (HEATMAP_PX + 4) - 4
         rows.append(f'<div style="font-size:12px;margin-top:4px">hidden layer {index + 1} '
-                    f'({s.activation}, {out.shape[1]} neurons; colour scale ±{scale:.2g})</div>'
+                    f'({s.activation}, {out.shape[1]} neurons)</div>'
+                    '<div style="display:flex;gap:10px;align-items:center">'
                     f'<img class="fclab-heatmap" src="{uri}" width="{width}" height="{HEATMAP_PX}" '
-                    f'style="image-rendering:pixelated" title="each square: one neuron over the plane"/>')
+                    f'style="image-rendering:pixelated" title="each square: one neuron over the plane"/>'
+                    f"{colour_key(scale)}</div>")
     return f'<div class="fclab-heatmaps">{"".join(rows)}</div>'
+
+
+@lru_cache(maxsize=1)
+def _cmap():
+    return diverging_cmap()
+
+
+@lru_cache(maxsize=1)
+def _key_uri():
+    return png_data_uri(np.linspace(-1, 1, 64)[None, :].repeat(4, axis=0), cmap=_cmap(), vmin=-1, vmax=1)
+
+
+def colour_key(scale: float) -> str:
+    """A small bar: orange for -scale, white for 0, blue for +scale (a neuron's output)."""
+    label = f"{scale:.2g}"
+    return (f'<div class="fclab-colour-key" style="font-size:11px;text-align:center">'
+            f'<img src="{_key_uri()}" width="96" height="10" style="image-rendering:pixelated;display:block"/>'
+            f'<div style="display:flex;justify-content:space-between;width:96px">'
+            f"<span>−{label}</span><span>0</span><span>+{label}</span></div>neuron output</div>")
 
 
 def render(trainer) -> str:
@@ -87,7 +113,7 @@ def render(trainer) -> str:
               f"test loss {s.test_loss[-1]:.4f} (accuracy {test_acc:.0%}) · "
               f"{trainer.twin.count_params()} parameters")
     keys = [(f"class {c}", CLASS_COLORS[c], False) for c in range(s.n_classes)]
-    keys += [("train loss", "#424242", False), ("test loss", "#e65100", True)]
+    keys += [("train loss", TRAIN_COLOR, False), ("test loss", TEST_COLOR, True)]
     return (f'<div class="fclab-status" style="font-size:13px;font-family:monospace">{esc(status)}</div>'
             f'<div style="display:flex;gap:12px;align-items:flex-start">{boundary_svg(trainer)}'
             f'{loss_svg(s)}</div>{legend(keys)}'

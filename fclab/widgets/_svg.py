@@ -3,7 +3,8 @@
 Widgets redraw on every control change and must do so in well under 50 ms server-side. A matplotlib
 Agg redraw of a two-panel figure took 50–130 ms on the course machine, so the live views are SVG/HTML
 strings built here (a few ms) and sent to an ``ipywidgets.HTML``. Matplotlib still does the parts it is
-good at: tick placement (``MaxNLocator``), colour maps and PNG encoding of heat maps.
+good at: tick placement (``MaxNLocator``), colour maps and PNG encoding of heat maps. Matplotlib is
+imported when the first view is drawn, not with ``fclab.widgets`` (a lesson's first cell stays fast).
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import html
 import io
 from functools import lru_cache
 
-import matplotlib
 import numpy as np
-from matplotlib.image import imsave
-from matplotlib.ticker import MaxNLocator
 
 MARGIN = dict(left=44, right=10, top=22, bottom=30)
 
@@ -26,19 +24,22 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def png_data_uri(image: np.ndarray, cmap: str | None = None, vmin=None, vmax=None) -> str:
+def png_data_uri(image: np.ndarray, cmap=None, vmin=None, vmax=None) -> str:
     """Encode ``image`` as a ``data:image/png`` URI (fast PNG compression: these are redrawn often).
 
     Args:
         image: (rows, cols) values mapped through the matplotlib colour map ``cmap`` between ``vmin`` and
             ``vmax`` (NaN: transparent), or (rows, cols, 3|4) RGB(A) in [0, 1]. Row 0 is drawn at the top.
     """
+    from matplotlib.image import imsave
+
     if cmap is not None:
         image = np.asarray(image, dtype=float)
         lo = np.nanmin(image) if vmin is None else vmin
         hi = np.nanmax(image) if vmax is None else vmax
         scaled = (image - lo) / ((hi - lo) or 1.0)
-        image = _colormap(cmap)(np.ma.masked_invalid(scaled))
+        colormap = _colormap(cmap) if isinstance(cmap, str) else cmap
+        image = colormap(np.ma.masked_invalid(scaled))
     buffer = io.BytesIO()
     imsave(buffer, np.clip(image, 0, 1), format="png", pil_kwargs={"compress_level": 1})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -47,6 +48,8 @@ def png_data_uri(image: np.ndarray, cmap: str | None = None, vmin=None, vmax=Non
 @lru_cache(maxsize=16)
 def _colormap(name):
     """A matplotlib colour map, kept so its lookup table is built once."""
+    import matplotlib
+
     return matplotlib.colormaps[name].with_extremes(bad=(1, 1, 1, 0))
 
 
@@ -76,13 +79,19 @@ class Frame:
         """Pixel y of data y (scalar or array)."""
         return self.top + (self.y1 - np.asarray(y, dtype=float)) / (self.y1 - self.y0) * self.inner_h
 
-    def axes(self, title="", xlabel="", ylabel="") -> list[str]:
-        """Frame, ticks, zero lines and labels as SVG elements."""
+    def axes(self, title="", xlabel="", ylabel="", integer_x=False) -> list[str]:
+        """Frame, ticks, zero lines and labels as SVG elements.
+
+        ``ylabel`` is written upwards along the left edge; ``integer_x``: only whole-number x ticks
+        (epochs).
+        """
+        from matplotlib.ticker import MaxNLocator
+
         parts = [
             f'<rect x="{self.left}" y="{self.top}" width="{self.inner_w}" height="{self.inner_h}" '
             'fill="none" stroke="#999"/>'
         ]
-        for tick in MaxNLocator(6).tick_values(self.x0, self.x1).tolist():
+        for tick in MaxNLocator(6, integer=integer_x).tick_values(self.x0, self.x1).tolist():
             if self.x0 <= tick <= self.x1:
                 x = self.px(tick)
                 parts.append(f'<line x1="{x:.1f}" y1="{self.top + self.inner_h}" x2="{x:.1f}" '
@@ -111,8 +120,9 @@ class Frame:
             parts.append(f'<text x="{self.left + self.inner_w}" y="{self.height - 2}" font-size="10" '
                          f'text-anchor="end">{esc(xlabel)}</text>')
         if ylabel:
-            parts.append(f'<text x="{self.left + self.inner_w}" y="{self.top - 7}" font-size="10" '
-                         f'text-anchor="end">{esc(ylabel)}</text>')
+            y = self.top + self.inner_h / 2
+            parts.append(f'<text x="10" y="{y:.1f}" font-size="10" text-anchor="middle" '
+                         f'transform="rotate(-90 10 {y:.1f})">{esc(ylabel)}</text>')
         return parts
 
     def polyline(self, x, y, color, dash="", width=2.0, title="") -> str:

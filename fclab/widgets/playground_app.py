@@ -19,13 +19,16 @@ import ipywidgets as widgets
 from ._code import playground_code
 from ._html import code, message
 from ._playground_view import render
+from ._saved_view import SavedView
 from ._trainer import Trainer
 from .playground_state import ACTIVATIONS, L2_RATES, LEARNING_RATES, PlaygroundState, parse_hidden
 
+MULTICLASS_DATASETS = ("gauss", "spiral")          # fclab.data.toy_dataset's sets with more than 2 classes
+TWO_CLASS_DATASETS = ("circle", "xor")
 REDRAW_EVERY = 0.25   # seconds between redraws while training in the background
 
 
-class Playground(widgets.VBox):
+class Playground(SavedView, widgets.VBox):
     """Data set, network and training controls over a live view of a tf.keras model learning.
 
     Attributes:
@@ -36,6 +39,8 @@ class Playground(widgets.VBox):
         json_box: Textarea for saving/loading the state; code_view: exported Keras code.
         view: the HTML with boundary, loss curves and heat maps.
     """
+
+    saved_view_name = "playground"
 
     def __init__(self, state: PlaygroundState | None = None):
         from fclab._tf import keras
@@ -173,9 +178,16 @@ class Playground(widgets.VBox):
         super().close()
 
     # --- internals -----------------------------------------------------------------------------------
-    def redraw(self):
+    def redraw(self, save_picture: bool = True):
+        """Draw the view from the trainer; ``save_picture``: also update the saved picture (not done on
+        every frame of background training, only when it stops)."""
         with self._lock:
             self.view.value = render(self.trainer)
+        if save_picture:
+            self.update_saved_view()
+
+    def saved_view_html(self) -> str:
+        return self.view.value + self.code_view.value
 
     def _train_loop(self, epochs):
         done, last_draw = 0, time.monotonic()
@@ -185,7 +197,7 @@ class Playground(widgets.VBox):
                     self.trainer.step(1)
                 done += 1
                 if time.monotonic() - last_draw > REDRAW_EVERY:
-                    self.redraw()
+                    self.redraw(save_picture=False)
                     last_draw = time.monotonic()
             self.redraw()
         except Exception as exc:  # shown in the widget: a thread has no cell to put a traceback in
@@ -211,6 +223,12 @@ class Playground(widgets.VBox):
         if self._syncing:
             return
         value = change["new"]
+        if name == "dataset" and value in TWO_CLASS_DATASETS and self.state.n_classes != 2:
+            self._new_trainer(replace(self.state, dataset=value, n_classes=2, epoch=0, train_loss=[],
+                                      test_loss=[], weights=None))
+            self.notice.value = message(f"{value} has exactly two classes, so classes is set to 2 "
+                                        f"(more classes: {' or '.join(MULTICLASS_DATASETS)}).", "info")
+            return
         if name == "hidden":
             try:
                 value = parse_hidden(value)
@@ -243,11 +261,16 @@ class Playground(widgets.VBox):
                     control.index = None        # e.g. an unknown data set: the view says what is wrong
                 else:
                     control.value = value
+            two_only = s.dataset in TWO_CLASS_DATASETS
+            c["n_classes"].disabled = two_only
+            c["n_classes"].tooltip = (f"{s.dataset} has exactly two classes; more: "
+                                                  f"{' or '.join(MULTICLASS_DATASETS)}") if two_only else None
         finally:
             self._syncing = False
 
     def _show_code(self):
         self.code_view.value = code(self.keras_code())
+        self.update_saved_view()
 
 
 def playground(**setup) -> Playground:

@@ -79,6 +79,9 @@ class PlaygroundState:
             return f"noise must be between 0 and 1, got {self.noise!r}."
         if not isinstance(self.n_classes, int) or not 2 <= self.n_classes <= 6:
             return f"n_classes must be 2 to 6, got {self.n_classes!r}."
+        if self.n_classes != 2 and self.dataset in ("circle", "xor"):
+            return (f"{self.dataset} has exactly two classes, got n_classes={self.n_classes}: set classes to 2, "
+                    "or choose gauss or spiral for more classes.")
         if not 0.05 <= float(self.test_fraction) <= 0.9:
             return f"test_fraction must be between 0.05 and 0.9, got {self.test_fraction!r}."
         if len(self.hidden) > MAX_LAYERS:

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._html import message
+from ._saved_view import SavedView
 from ._shape_blocks import blocks_svg
 from ._svg import esc
 
@@ -185,7 +186,7 @@ def _num(value) -> str:
     return str(int(value)) if value == int(value) else f"{value:.4g}"
 
 
-class ShapeExplorer(widgets.VBox):
+class ShapeExplorer(SavedView, widgets.VBox):
     """Sliders for batch, in, units (and W's rows when broken) over a live drawing of X @ W + b.
 
     Attributes:
@@ -194,6 +195,11 @@ class ShapeExplorer(widgets.VBox):
         controls: dict of the ipywidgets controls by state field name (plus ``show_keras`` button).
         view: the ``ipywidgets.HTML`` that shows blocks, formula, errors and explanation.
     """
+
+    saved_view_name = "shape explorer"
+
+    def saved_view_html(self) -> str:
+        return self.view.value
 
     def __init__(self, state: ShapeState | None = None):
         self.state = state or ShapeState()
@@ -223,6 +229,7 @@ class ShapeExplorer(widgets.VBox):
                              + [self.keras_button])
         super().__init__([widgets.HBox([left, right]), self.view])
         self.add_class("fclab-shape-explorer")
+        self.watch_view(self.view)
         self.refresh()
 
     def _on_change(self, name, change):

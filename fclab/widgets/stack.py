@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from . import _keras_stack
 from ._code import dense_line, sequential_code
 from ._html import Raw, code, message, table
+from ._saved_view import SavedView
 from ._svg import esc
 
 MAX_UNITS = 4096
@@ -205,7 +206,7 @@ class _LayerRow(widgets.HBox):
         on_change()
 
 
-class StackExplorer(widgets.VBox):
+class StackExplorer(SavedView, widgets.VBox):
     """Add/remove Dense layers and watch shapes, parameter counts (ours vs Keras's) and the code.
 
     Attributes:
@@ -214,6 +215,11 @@ class StackExplorer(widgets.VBox):
         input_dim: the input-features control; ``rows``: one :class:`_LayerRow` per layer.
         view: the ``ipywidgets.HTML`` with flow, table, code and Keras's summary.
     """
+
+    saved_view_name = "stack explorer"
+
+    def saved_view_html(self) -> str:
+        return self.view.value
 
     def __init__(self, state: StackState | None = None):
         from fclab.reference import activations
@@ -235,6 +241,7 @@ class StackExplorer(widgets.VBox):
         self._future = None
         super().__init__([self.input_dim, self.rows_box, self.add_button, self.view])
         self.add_class("fclab-stack-explorer")
+        self.watch_view(self.view)
         self._rebuild_rows()
         self.wait_keras()   # the first view already carries Keras's verdict
 

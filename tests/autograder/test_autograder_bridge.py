@@ -51,6 +51,18 @@ config = {"units": 3, "names": ("a", "b"), 1: None}
 '''
 
 
+@pytest.fixture(autouse=True)
+def _restore_the_lab():
+    """The runner installs the grading Runtime and seed recorders in this process: put the lab's back."""
+    from fclab.checks import _runtime
+
+    runtime, seed_fn = _runtime.get_runtime(), np.random.seed
+    yield
+    _runtime.set_runtime(runtime)
+    np.random.seed = seed_fn
+    proxies.recorder_state.update(session=None, inside=False)
+
+
 @pytest.fixture
 def session():
     namespace = {}
@@ -253,3 +265,62 @@ def test_diagnosis_lines_are_read_from_a_failing_check():
     error = {"ename": "AssertionError", "evalue": "check_close 'out': got differs\n  largest error 1.0\n"
                                                   "Diagnosis: the bias is missing.\nWhat to do next: add b."}
     assert decide._diagnosis(error) == "Diagnosis: the bias is missing."
+
+
+def test_a_function_of_a_setup_cell_crosses_as_the_kernels_copy(session):
+    namespace = {}
+    exec("def square(v):\n    return v * v\ndef apply(fn, x):\n    return fn(x)\n", namespace)  # noqa: S102
+    agent = agent_module.install(namespace)
+    session = proxies.Session(lambda request: proxies.reply_from_text(agent.handle(json.dumps(request))))
+    run = runner.Runner(protocol.RunnerInit(workdir=".", student_names=("apply",)), session._ask)
+    run.run(protocol.CellRun(index=0, source="def square(v):\n    return v * v", kind="setup"))
+    done = run.run(protocol.CellRun(index=1, source="print(apply(square, 3))", kind="test", grade_id="t"))
+    assert _texts(done, "stdout") == "9\n" and not _errors(done)
+    done = run.run(protocol.CellRun(index=2, source="def cube(v):\n    return v ** 3\napply(cube, 2)", kind="test"))
+    assert "'cube' (function) cannot be passed" in _errors(done)[0]["evalue"]  # a test cell's own function
+
+
+CONTRACT_ANSWERS = {
+    "dense_ok": "def dense_ok(X, W, b):\n    return X @ W + b",
+    "dense_cheat": "import fclab.reference as ref\ndef dense_cheat(X, W, b):\n    return ref.dense(X, W, b)",
+    "dense_hidden_cheat": "def dense_hidden_cheat(X, W, b):\n    import fclab.reference as r\n"
+                          "    return getattr(r, 'de' + 'nse')(X, W, b)",
+}
+CONTRACT_TEST = '''from fclab import checks
+import fclab.reference as ref
+with checks.exercise("ex_dense", forbid=["fclab.reference.dense"]) as ex:
+    X, W, b = ex.normal((2, 3)), ex.normal((3, 4)), ex.normal(4) + 0.5
+    checks.check_function({fn}, ref.dense, [(X, W, b)], name="dense with batch=2, in=3, out=4")'''
+
+
+@pytest.mark.parametrize("answer, passes, why", [("dense_ok", True, None),
+                                                 ("dense_cheat", False, "fclab.reference.dense"),
+                                                 ("dense_hidden_cheat", False, "fclab.reference.dense")])
+def test_a_contract_test_cell_through_proxies(answer, passes, why):
+    """checks.exercise + check_function against a proxy: ex.call uses __fclab_call__, the sandbox side runs
+    call_watched (the dynamic forbid watch), the trusted side scans the student's cell text (static)."""
+    namespace = {}
+    for source in CONTRACT_ANSWERS.values():
+        exec(source, namespace)  # noqa: S102
+    agent = agent_module.install(namespace)
+    session = proxies.Session(lambda request: proxies.reply_from_text(agent.handle(json.dumps(request))))
+    run = runner.Runner(protocol.RunnerInit(workdir=".", student_names=tuple(CONTRACT_ANSWERS), label="a|n|s",
+                                            sources=tuple(CONTRACT_ANSWERS.items())), session._ask)
+    done = run.run(protocol.CellRun(index=0, source=CONTRACT_TEST.format(fn=answer), kind="test", grade_id="t"))
+    assert bool(_errors(done)) is not passes, _errors(done)
+    assert done.records and all(r["passed"] is passes for r in done.records)
+    assert all(r["exercise"] == "ex_dense" and isinstance(r["seed"], int) for r in done.records)
+    if why:
+        assert why in _errors(done)[0]["evalue"]
+        assert any("forbidden_call" in r["diagnoses"] for r in done.records)
+
+
+def test_grading_seeds_are_fixed_per_student_and_exercise():
+    from fclab.checks import get_runtime
+
+    seeds = []
+    for label in ("a|n|alice", "a|n|alice", "a|n|bob"):
+        runner.Runner(protocol.RunnerInit(workdir=".", student_names=(), label=label), lambda request: {})
+        runtime = get_runtime()
+        seeds.append((runtime.grading, runtime.seed_for("ex1"), runtime.seed_for("ex2")))
+    assert seeds[0] == seeds[1] and seeds[0] != seeds[2] and seeds[0][0] is True and seeds[0][1] != seeds[0][2]

@@ -1,8 +1,8 @@
 """Bombs graded in one run with two workers: each ends graded with a reason, the others are unaffected.
 
 One run of the engine (``--workers 2``, the sandbox on, the test limits: 64 processes, 2 GiB, 8 s per cell)
-over two honest submissions and four that attack the machine: a fork bomb, a memory bomb, an endless
-loop and a 200 MB print. While it runs, a thread samples the workers' peak RSS (``VmHWM``), so the test
+over two honest submissions and five that attack the machine: a fork bomb, a memory bomb, an endless
+loop, a 200 MB print and 20 MB sent straight onto the iopub socket. While it runs, a thread samples the workers' peak RSS (``VmHWM``), so the test
 can say what the 200 MB print cost the worker.
 """
 
@@ -28,14 +28,18 @@ HONEST = F.honest_answers()
 BOMBS = {
     "fork_bomb": dict(HONEST, ex2_relu="import os\nwhile True:\n    os.fork()\n"),
     "memory_bomb": dict(HONEST, ex2_relu=HONEST["ex2_relu"] + "\nhog = []\nwhile True:\n"
-                                                              "    hog.append(np.ones(100_000_000))  # 800 MB, touched\n"),
+                                                              "    hog.append(np.empty(100_000_000))  # 800 MB each\n"),
     "endless": dict(HONEST, ex2_relu="while True:\n    pass\n" + HONEST["ex2_relu"]),
     "big_print": dict(HONEST, ex1_add_bias=HONEST["ex1_add_bias"] + "\nprint('x' * 200_000_000)"),
+    # 20 MB past the kernel's capped stdout, straight onto iopub: the worker's transport (2 MiB here) refuses it
+    "raw_iopub": dict(HONEST, ex1_add_bias=HONEST["ex1_add_bias"] + "\nk = get_ipython().kernel\n"
+                      "k.session.send(k.iopub_socket, 'stream', {'name': 'stdout', 'text': 'y' * 20_000_000},\n"
+                      "               parent=k.get_parent(), ident=b'stream.stdout')\n"),
 }
 SCORES = {"alice": (2, 3, 1), "zoe": (2, 3, 1), "fork_bomb": (2, 0, 0), "memory_bomb": (2, 3, 1),
-          "endless": (2, 0, 1), "big_print": (2, 3, 1)}
+          "endless": (2, 0, 1), "big_print": (2, 3, 1), "raw_iopub": (0, 0, 0)}
 REASONS = {"fork_bomb": "processes of its own running: the whole sandbox was ended",
-           "endless": "NameError"}
+           "endless": "NameError", "raw_iopub": "on the kernel's output channel (not through print)"}
 PEAK_RSS_LIMIT = 400 * 2**20  # a worker read a 200 MB print whole before (about 700 MB): now it never does
 
 
@@ -128,14 +132,15 @@ def test_a_memory_bomb_meets_the_address_space_limit(graded):
     assert "MemoryError" in _outputs(course, "memory_bomb")
 
 
-def test_a_200_mb_print_is_cut_before_the_worker_reads_it(graded):
+def test_200_mb_of_output_never_reaches_the_worker_whole(graded):
     course, _, _, peaks = graded
     assert "output truncated" in _outputs(course, "big_print")
     path = course.autograded_dir("big_print", F.ASSIGNMENT) / f"{F.ASSIGNMENT}.ipynb"
     assert path.stat().st_size < 2 * 2**20
     assert peaks, "no worker process was sampled"
     peak = max(peaks.values())
-    print(f"\nworker peak RSS over the run (200 MB print included): {peak / 2**20:.0f} MB "
+    assert "y" * 1000 not in _outputs(course, "raw_iopub")
+    print(f"\nworker peak RSS over the run (a 200 MB print and a 20 MB message included): {peak / 2**20:.0f} MB "
           f"(per worker: {', '.join(f'{p / 2**20:.0f} MB' for p in peaks.values())})")
     assert peak < PEAK_RSS_LIMIT
 

@@ -88,6 +88,28 @@ def keras_rows():
     return rows
 
 
+def displayed_rows():
+    """The same changes on widgets shown in an IPython shell: each redraw also updates the saved picture."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    from fclab.widgets import activation_explorer, shape_explorer
+
+    InteractiveShell.instance()
+    act = activation_explorer(["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+    shape = shape_explorer()
+    with capture_output():
+        display(act)
+        display(shape)
+        rows = [("(shown) activation: x range + saved picture",
+                 _time_toggle(act.controls["x_range"], (-6.0, 6.0), (-10.0, 3.0))),
+                ("(shown) shape: batch slider + saved picture", _time_toggle(shape.controls["batch"], 2, 9))]
+    kb = len(act.saved_view_bundle()["text/html"]) / 1000
+    print(f"\nsaved picture of the activation explorer (5 curves): {kb:.0f} kB of HTML per update")
+    return rows
+
+
 def format_table(rows):
     lines = [f"{'control change':48s} {'median ms':>10s} {'max ms':>8s}  ≤{GOAL_MS:.0f} ms (median)",
              "-" * 84]
@@ -99,7 +121,7 @@ def format_table(rows):
 
 
 def test_bench_numpy_widgets(capsys):
-    rows = numpy_rows()
+    rows = numpy_rows() + displayed_rows()
     with capsys.disabled():
         print("\n" + format_table(rows))
 

@@ -1,5 +1,6 @@
 """Execute a lesson notebook with nbclient, as a student's JupyterLab would, and time it."""
 
+import datetime
 import os
 import pathlib
 import time
@@ -13,6 +14,7 @@ LESSONS = (
     "05_sequential",
     "06_training",
     "07_backprop",
+    "08_numpy_network",
 )
 
 
@@ -22,7 +24,10 @@ def execute_notebook(path, allow_errors=False, timeout=300):
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="module://matplotlib_inline.backend_inline")
+    from fclab.lab import lab_environment
+
+    env = lab_environment(os.environ)      # what `make lab` gives its kernels (fclab.env)
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     client = nbclient.NotebookClient(
         nb,
         timeout=timeout,
@@ -44,3 +49,19 @@ def cell_errors(nb):
                 found.append((index, cell.metadata.get("nbgrader", {}), output))
     return found
 
+
+
+def cell_seconds(nb):
+    """[(cell index, seconds)] for every executed code cell, from nbclient's timing metadata."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if cell.cell_type == "code" and start and end:
+            seconds = (_when(end) - _when(start)).total_seconds()
+            found.append((index, seconds))
+    return found
+
+
+def _when(stamp):
+    return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))

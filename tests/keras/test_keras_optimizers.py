@@ -53,3 +53,48 @@ def test_sgd_defaults_equal_keras(ref, keras):
     ours, theirs = ref.optimizers.SGD(), keras.optimizers.SGD()
     assert ours.learning_rate == pytest.approx(float(theirs.learning_rate))
     assert (ours.momentum, ours.nesterov) == (theirs.momentum, theirs.nesterov)
+
+
+@FEW
+@given(
+    param_shapes=st.lists(shapes(min_rank=1, max_rank=2, max_size=32, max_leading=32), min_size=1, max_size=3),
+    kind=st.sampled_from(["rmsprop", "rmsprop_momentum", "rmsprop_centered", "adam", "adam_amsgrad"]),
+    learning_rate=st.sampled_from([0.001, 0.01, 0.1]),
+    epsilon=st.sampled_from([1e-7, 1e-3, 0.1]),
+    dtype=st.sampled_from(DTYPES),
+    data=st.data(),
+)
+def test_rmsprop_and_adam_match_keras_over_several_steps(ref, keras, param_shapes, kind, learning_rate, epsilon,
+                                                         dtype, data):
+    rng = rng_from(data)
+    params = [rng.standard_normal(s).astype(dtype) for s in param_shapes]
+    targets = [rng.standard_normal(s).astype(dtype) for s in param_shapes]
+    variables = [keras.Variable(p.copy(), dtype=dtype) for p in params]
+    # Keras keeps learning_rate in a float32 variable (see the SGD test); rho, beta_1, beta_2 and epsilon stay
+    # Python floats and are used at the weights' dtype.
+    f32 = lambda x: float(np.float32(x))  # noqa: E731
+    if kind.startswith("rmsprop"):
+        options = {"rho": 0.9, "momentum": 0.5 if kind == "rmsprop_momentum" else 0.0,
+                   "centered": kind == "rmsprop_centered"}
+        theirs = keras.optimizers.RMSprop(learning_rate=learning_rate, epsilon=epsilon, **options)
+        ours = ref.optimizers.RMSprop(learning_rate=f32(learning_rate), epsilon=epsilon, **options)
+    else:
+        theirs = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=epsilon, amsgrad=kind == "adam_amsgrad")
+        ours = ref.optimizers.Adam(learning_rate=f32(learning_rate), epsilon=epsilon, amsgrad=kind == "adam_amsgrad")
+    for step in range(1, STEPS + 1):
+        grads = [(p - t) + np.sin(p) / 2 for p, t in zip(params, targets)]
+        keras_grads = [(v.numpy() - t) + np.sin(v.numpy()) / 2 for v, t in zip(variables, targets)]
+        ours.apply(params, grads)
+        theirs.apply_gradients(zip(keras_grads, variables))
+        for index, (p, v) in enumerate(zip(params, variables)):
+            assert p.dtype == np.dtype(dtype)
+            assert_close(p, v.numpy(), dtype, what=f"{kind} param {index} after step {step} (lr={learning_rate}, "
+                                                   f"epsilon={epsilon})")
+
+
+@pytest.mark.parametrize("name", ["RMSprop", "Adam"])
+def test_rmsprop_and_adam_defaults_equal_keras(ref, keras, name):
+    ours, theirs = getattr(ref.optimizers, name)(), getattr(keras.optimizers, name)()
+    config = theirs.get_config()
+    for key, value in ours.get_config().items():
+        assert value == pytest.approx(float(config[key]) if not isinstance(value, bool) else config[key]), key

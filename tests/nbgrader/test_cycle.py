@@ -5,7 +5,8 @@ file shows a hidden test.
 The same runs are the lessons' execution tests (nbgrader executes each notebook top to bottom with
 nbclient, test cells restored from source/): the complete submission — the source notebook's solutions in
 the student's notebook — runs with no error and nothing on stderr in a graded cell; the blank release
-fails only with NotImplementedError, in answer and test cells, and every test cell fails on it.
+fails only on missing answers (NotImplementedError in answer cells; NotImplementedError or the checks' "not
+answered yet" AssertionError in test cells), and every test cell fails on it.
 """
 
 import csv
@@ -47,15 +48,22 @@ def check_complete_runs_clean(path):
     assert not stderr, f"{path.name}: graded cells wrote to stderr (nbgrader zeroes them): {stderr}"
 
 
+def _missing_answer(meta, out):
+    """An answer cell's NotImplementedError, or a test cell's NotImplementedError / "not answered yet" failure."""
+    if out["ename"] == "NotImplementedError":
+        return bool(meta.get("grade") or meta.get("solution"))
+    return out["ename"] == "AssertionError" and bool(meta.get("grade")) and "not answered yet" in out["evalue"]
+
+
 def check_blank_fails_only_on_missing_answers(path):
     nb = nbformat.read(path, as_version=4)
     errors = _errors(nb)
     unexpected = [
         f"cell {i}: {out['ename']}: {out['evalue'][:200]}"
         for i, meta, out in errors
-        if not (out["ename"] == "NotImplementedError" and (meta.get("grade") or meta.get("solution")))
+        if not _missing_answer(meta, out)
     ]
-    assert not unexpected, f"the blank {path.name} should fail only with NotImplementedError, but: {unexpected}"
+    assert not unexpected, f"the blank {path.name} should fail only on missing answers, but: {unexpected}"
     graded = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     failing = {i for i, meta, _ in errors if meta.get("grade")}
     assert graded and failing == set(graded), (

@@ -2,6 +2,7 @@
 
 import html
 import json
+import re
 import time
 
 import numpy as np
@@ -154,3 +155,42 @@ def test_invalid_text_and_json_show_messages():
     state["weights"][0] = [[1.0]]              # does not fit a 2 → 4 kernel
     assert not p.load_json(json.dumps(state))
     assert "do not fit this network" in html.unescape(p.view.value)
+
+
+def test_two_class_data_sets_keep_classes_at_two_and_say_why():
+    from fclab.data import _MULTICLASS
+    from fclab.widgets.playground_app import MULTICLASS_DATASETS
+
+    assert MULTICLASS_DATASETS == _MULTICLASS
+    p = playground(dataset="spiral", n_classes=3, hidden=[4])
+    assert not p.controls["n_classes"].disabled
+    p.controls["dataset"].value = "xor"
+    assert p.state.n_classes == 2 and p.controls["n_classes"].value == 2 and p.controls["n_classes"].disabled
+    assert "xor has exactly two classes" in html.unescape(p.notice.value)
+    assert "decision boundary" in p.view.value and "fclab-message" not in p.view.value    # a view, not an error
+    loaded = playground(dataset="circle", n_classes=4)      # e.g. from an edited JSON state: a message
+    assert "circle has exactly two classes, got n_classes=4" in html.unescape(loaded.view.value)
+
+
+def test_view_has_class_colours_axis_labels_a_colour_key_and_whole_epochs():
+    from fclab.palette import CLASS_COLORS
+
+    p = playground(**SEPARABLE)
+    p.step(3)
+    view = p.view.value
+    assert CLASS_COLORS[0] in view and CLASS_COLORS[1] in view
+    assert ">x1</text>" in view and ">x2</text>" in view
+    assert "fclab-colour-key" in view and "neuron output" in view
+    title = view.index("loss after epoch")
+    loss_svg = view[view.rindex("<svg", 0, title):view.index("</svg>", title)]
+    ticks = re.findall(r'text-anchor="middle">([^<]*)</text>', loss_svg)
+    assert len(ticks) >= 2 and all(t.isdigit() for t in ticks), ticks
+
+
+def test_exported_code_never_splits_a_number_and_lines_stay_short():
+    p = playground(**SEPARABLE)
+    p.export_button.click()
+    assert "white-space:pre;" in p.code_view.value          # long lines scroll instead of wrapping
+    source = p.keras_code()
+    compile(source, "exported", "exec")
+    assert max(len(line) for line in source.splitlines()) < 120

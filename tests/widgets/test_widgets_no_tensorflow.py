@@ -23,3 +23,12 @@ def test_shape_activation_and_numpy_stack_explorers_do_not_import_tensorflow():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "LOADED []" in result.stdout
+
+
+def test_importing_the_widgets_does_not_import_matplotlib():
+    """A lesson's first cell imports fclab.widgets: matplotlib waits for the first widget drawn."""
+    script = ("import sys, fclab.widgets, fclab.palette\n"
+              "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'tensorflow')))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stdout, result.stdout
