@@ -54,8 +54,9 @@ def _regrade(args):
     moved = regrade.regrade(course, grader, args.assignment, args.student)
     for change in moved:
         print(regrade.describe(change))
-    print(f"{len(moved)} score(s) changed; earlier results are in each journal record's history; manual scores "
-          f"and comments in the gradebook were kept")
+    if grader.summary.graded:
+        print(f"{grader.summary.graded} submission(s) regraded, {len(moved)} score(s) changed; the earlier results "
+              f"are in each journal record's history; manual scores and comments in the gradebook were kept")
     return 0 if grader.summary.ok else 1
 
 
@@ -97,6 +98,9 @@ def _deadline(args):
         rows = deadlines.set_duedate(course, args.assignment, None if args.due.lower() == "none" else args.due)
     else:
         rows = deadlines.lateness(course, args.assignment)
+    if not rows:
+        print(f"{args.assignment}: no submission in the gradebook yet; the due date and extensions apply when "
+              f"submissions are graded")
     for r in rows:
         when = f"{r.timestamp:%Y-%m-%d %H:%M}" if r.known else "unknown (no timestamp.txt: never late)"
         late = f"{r.seconds_late / 3600:.1f} h late, penalty {r.penalty:g}" if r.seconds_late else "on time"

@@ -105,6 +105,15 @@ def changes(course, assignment, specs=None):
     return found
 
 
+def recorded(course, assignment):
+    """Whether nbgrader's gradebook has ``assignment`` (with its cells) at all."""
+    with Gradebook(course.db_url, course.course_id) as gb:
+        try:
+            return bool(gb.find_assignment(assignment).notebooks)
+        except MissingEntry:
+            return False
+
+
 def carry_history(previous):
     """The ``history`` list for a new journal record that replaces ``previous`` (None: first grading)."""
     if not previous:
@@ -141,6 +150,10 @@ def plan(course, assignments=None, students=None):
                and (not students or r["student"] in students)]
     notes, targets = [], []
     for assignment in sorted({r["assignment"] for r in records}):
+        if not recorded(course, assignment):
+            notes.append(f"{assignment}: not in the gradebook {course.db_url}; grade it first "
+                         f"(python -m autograder grade), there is nothing to compare source/ with")
+            continue
         found = changes(course, assignment)
         rows = [r for r in records if r["assignment"] == assignment]
         if found:

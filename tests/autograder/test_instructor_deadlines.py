@@ -77,3 +77,19 @@ def test_moving_the_due_date_later_removes_the_penalty(tmp_path):
     deadlines.set_duedate(course, "a1", "2026-11-20 23:59:00 UTC")
     rows = _by_student(deadlines.set_duedate(course, "a1", "2026-11-21 12:00:00 UTC"))
     assert all(r.penalty == 0 for r in rows.values())
+
+
+def test_deadline_command_sets_the_due_date_and_an_extension(tmp_path, capsys):
+    from autograder import cli
+
+    course = _course(tmp_path)
+    assert cli.main(["deadline", "--course", str(tmp_path), "--assignment", "a1",
+                     "--due", "2026-11-20 23:59:00 UTC"]) == 0
+    out = capsys.readouterr().out
+    assert "late                 submitted 2026-11-21 02:59; 3.0 h late, penalty 3" in out
+    assert "unknown (no timestamp.txt: never late)" in out
+    assert cli.main(["deadline", "--course", str(tmp_path), "--assignment", "a1", "--student", "extended",
+                     "--extension-hours", "24"]) == 0
+    assert "extended             submitted 2026-11-21 09:59; on time (extension 24 h)" in capsys.readouterr().out
+    assert cli.main(["deadline", "--course", str(tmp_path), "--student", "late"]) == 2  # needs --assignment
+    assert _by_student(deadlines.lateness(course, "a1"))["extended"].penalty == 0
