@@ -114,6 +114,7 @@ class Runner:
     def __init__(self, init, ask):
         self.init = init
         self.students = frozenset(init.student_names)
+        self.given_classes = {}  # classes the protected setup cells define: {name: the trusted class}
         self.session = proxies.Session(ask)
         self.shell = TrustedShell.instance()
         self.shell.user_ns["__name__"] = "__main__"
@@ -138,19 +139,30 @@ class Runner:
                 self.shell.run_cell(cell.source, store_history=False, silent=False)
         finally:
             sys.stdout, sys.stderr = stdout, stderr
+            self.shell.user_ns.update(self.given_classes)  # setup cells keep using the trusted classes
         if cell.kind == "setup":  # its functions may be passed to the student's code: the kernel has them too
             for name in names.bound_and_read(cell.source)[0]:
-                if callable(self.shell.user_ns.get(name)) and not isinstance(self.shell.user_ns[name], type):
-                    self.session.shared[name] = self.shell.user_ns[name]
+                value = self.shell.user_ns.get(name)
+                if isinstance(value, type) and value.__module__ == "__main__":
+                    self.given_classes[name] = value
+                elif callable(value) and not isinstance(value, type):
+                    self.session.shared[name] = value
         records = _records_so_far()[len(before):] if len(_records_so_far()) >= len(before) else []
         outputs += [{"output_type": "display_data", "data": {MIME: r}, "metadata": {}} for r in records]
         return protocol.CellDone(index=cell.index, outputs=tuple(outputs), records=tuple(records),
                                  seconds=time.monotonic() - started, execution_count=self.count)
 
     def _bind(self, cell):
-        """Bind the student's names the cell reads; returns why one cannot cross, or None."""
+        """Bind the student's names the cell reads; returns why one cannot cross, or None.
+
+        In a test cell, a class a protected setup cell defines (a layer the lesson gives) is bound to the
+        kernel's own copy of it, so that its objects live where the student's code can use them.
+        """
         _, read, _ = names.bound_and_read(cell.source)
-        for name in sorted(read & self.students):
+        wanted = read & self.students
+        if cell.kind == "test":
+            wanted |= read & set(self.given_classes)
+        for name in sorted(wanted):
             try:
                 self.shell.user_ns[name] = self.session.fetch(name)
             except NameError:

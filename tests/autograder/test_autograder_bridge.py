@@ -280,6 +280,23 @@ def test_a_function_of_a_setup_cell_crosses_as_the_kernels_copy(session):
     assert "'cube' (function) cannot be passed" in _errors(done)[0]["evalue"]  # a test cell's own function
 
 
+def test_a_class_of_a_setup_cell_lives_in_the_kernel_during_test_cells():
+    """A layer class the lesson gives: the test's objects of it are the kernel's, so student code can use them."""
+    given = "class Layer:\n    def __init__(self, w):\n        self.w = w\n    def forward(self, x):\n        return x * self.w\n"
+    namespace = {"__name__": "__main__"}
+    exec(given + "def chain(layers, x):\n    for layer in layers:\n        x = layer.forward(x)\n    return x\n",
+         namespace)  # noqa: S102  (the kernel: the given cell and the student's answer)
+    agent = agent_module.install(namespace)
+    session = proxies.Session(lambda request: proxies.reply_from_text(agent.handle(json.dumps(request))))
+    run = runner.Runner(protocol.RunnerInit(workdir=".", student_names=("chain",)), session._ask)
+    run.run(protocol.CellRun(index=0, source=given, kind="setup"))
+    done = run.run(protocol.CellRun(index=1, source="print(chain([Layer(2.0), Layer(3.0)], 1.0))", kind="test",
+                                    grade_id="t"))
+    assert _texts(done, "stdout") == "6.0\n" and not _errors(done)
+    done = run.run(protocol.CellRun(index=2, source="print(type(Layer(1.0)).__name__, Layer(4.0).w)", kind="setup"))
+    assert _texts(done, "stdout") == "Layer 4.0\n"  # setup cells keep the trusted class
+
+
 CONTRACT_ANSWERS = {
     "dense_ok": "def dense_ok(X, W, b):\n    return X @ W + b",
     "dense_cheat": "import fclab.reference as ref\ndef dense_cheat(X, W, b):\n    return ref.dense(X, W, b)",
