@@ -2,6 +2,7 @@
 
 Chain of lifetimes (each link dies with the one before it, even on SIGKILL):
 
+- worker -> trusted zygote and runners (outside the sandbox): :func:`die_with_parent` at their start;
 - main process -> workers: a worker watches the main process's pidfd (:func:`die_with`, the pool's
   initializer) and kills itself when it exits; a pool worker's parent is the forkserver, which the main
   process does not outlive either, so a parent-death signal alone would not do;
@@ -27,6 +28,21 @@ def set_parent_death_signal(signum=signal.SIGKILL):
     """Ask the kernel to send ``signum`` to this process when its parent thread exits (Linux)."""
     libc = ctypes.CDLL(None, use_errno=True)
     return libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+
+
+PARENT_ENV = "AUTOGRADER_PARENT_PID"
+
+
+def die_with_parent(expected=None):
+    """SIGKILL this process when its parent exits; if the parent is already gone, die now.
+
+    ``expected``: the parent's pid (default: ``$AUTOGRADER_PARENT_PID``, else the current parent), so a
+    process whose parent died before this call (and was re-parented) notices it.
+    """
+    expected = expected or int(os.environ.get(PARENT_ENV, "0")) or os.getppid()
+    set_parent_death_signal()
+    if os.getppid() != expected:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def die_with(main_pid):
