@@ -34,24 +34,24 @@ PARENT_ENV = "AUTOGRADER_PARENT_PID"
 
 
 def die_with_parent(expected=None):
-    """SIGKILL this process when its parent exits; if the parent is already gone, die now.
+    """SIGKILL this process as soon as its parent process exits (even if it is already gone).
 
-    ``expected``: the parent's pid (default: ``$AUTOGRADER_PARENT_PID``, else the current parent), so a
-    process whose parent died before this call (and was re-parented) notices it.
+    ``expected``: the parent's pid (default: ``$AUTOGRADER_PARENT_PID``, else the current parent). A pidfd
+    watch, not a parent-death signal: that one fires when the parent *thread* ends, and the engine starts
+    some of these processes from short-lived threads.
     """
-    expected = expected or int(os.environ.get(PARENT_ENV, "0")) or os.getppid()
-    set_parent_death_signal()
-    if os.getppid() != expected:
-        os.kill(os.getpid(), signal.SIGKILL)
+    die_with(expected or int(os.environ.get(PARENT_ENV, "0")) or os.getppid(), parent_signal=False)
 
 
-def die_with(main_pid):
+def die_with(main_pid, parent_signal=True):
     """Kill this process (SIGKILL) as soon as process ``main_pid`` exits. Returns the watching thread.
 
     Used as the worker pool's initializer: the watcher blocks on the main process's pidfd, so it costs
     nothing while the main process lives. If ``main_pid`` is already gone, this process dies now.
+    ``parent_signal``: also die with the parent (a pool worker's parent is the single-threaded forkserver).
     """
-    set_parent_death_signal()
+    if parent_signal:
+        set_parent_death_signal()
     try:
         fd = os.pidfd_open(main_pid)
     except ProcessLookupError:
