@@ -287,11 +287,11 @@ def analyse(course, records):
 
 def write(view, folder):
     """Write ``analytics.json`` (everything) and ``analytics.csv`` (one row per exercise) into ``folder``."""
-    import csv
+    from autograder import csvsafe
 
     (folder / JSON_NAME).write_text(json.dumps(view.to_json(), indent=1), encoding="utf-8")
     with open(folder / CSV_NAME, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csvsafe.writer(handle)  # no cell starts a spreadsheet formula
         writer.writerow(["assignment", "exercise", "grade_id", "students", "pass_rate", "mean_points",
                          "sd_points", "max_points", "difficulty", "discrimination", "top_mistake",
                          "top_mistake_students"])

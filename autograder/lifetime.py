@@ -2,6 +2,7 @@
 
 Chain of lifetimes (each link dies with the one before it, even on SIGKILL):
 
+- worker -> trusted zygote and runners (outside the sandbox): :func:`die_with_parent` at their start;
 - main process -> workers: a worker watches the main process's pidfd (:func:`die_with`, the pool's
   initializer) and kills itself when it exits; a pool worker's parent is the forkserver, which the main
   process does not outlive either, so a parent-death signal alone would not do;
@@ -29,13 +30,28 @@ def set_parent_death_signal(signum=signal.SIGKILL):
     return libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
 
 
-def die_with(main_pid):
+PARENT_ENV = "AUTOGRADER_PARENT_PID"
+
+
+def die_with_parent(expected=None):
+    """SIGKILL this process as soon as its parent process exits (even if it is already gone).
+
+    ``expected``: the parent's pid (default: ``$AUTOGRADER_PARENT_PID``, else the current parent). A pidfd
+    watch, not a parent-death signal: that one fires when the parent *thread* ends, and the engine starts
+    some of these processes from short-lived threads.
+    """
+    die_with(expected or int(os.environ.get(PARENT_ENV, "0")) or os.getppid(), parent_signal=False)
+
+
+def die_with(main_pid, parent_signal=True):
     """Kill this process (SIGKILL) as soon as process ``main_pid`` exits. Returns the watching thread.
 
     Used as the worker pool's initializer: the watcher blocks on the main process's pidfd, so it costs
     nothing while the main process lives. If ``main_pid`` is already gone, this process dies now.
+    ``parent_signal``: also die with the parent (a pool worker's parent is the single-threaded forkserver).
     """
-    set_parent_death_signal()
+    if parent_signal:
+        set_parent_death_signal()
     try:
         fd = os.pidfd_open(main_pid)
     except ProcessLookupError:

@@ -42,6 +42,8 @@ from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Bool, Dict, Unicode
 
+from autograder import csvsafe
+
 ROSTER_REQUIRED = ("student", "lms_id")
 
 
@@ -133,7 +135,7 @@ class LmsExportPlugin(ExportPlugin):
             self.log.error("%s", exc)
             raise SystemExit(f"export refused: {exc}") from None
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(self.rows(assignments, points, roster))
+        csvsafe.writer(buffer, lineterminator="\n").writerows(self.rows(assignments, points, roster))  # no formulas
         os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
         with open(dest, "w", encoding="utf-8", newline="") as handle:
             handle.write(buffer.getvalue())

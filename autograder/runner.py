@@ -267,6 +267,9 @@ def main(argv=None):
     import socket
     from multiprocessing.connection import Connection
 
+    from autograder import lifetime
+
+    lifetime.die_with_parent()  # the worker may be SIGKILLed: never outlive it
     argv = sys.argv[1:] if argv is None else argv
     sock = socket.socket(fileno=int(argv[0]))
     serve(Connection(sock.detach()))

@@ -22,6 +22,8 @@ import time
 import traceback
 from multiprocessing.connection import Connection
 
+from autograder import lifetime
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -30,6 +32,7 @@ def runner_env():
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0", PYTHONDONTWRITEBYTECODE="1",
                MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env[lifetime.PARENT_ENV] = str(os.getpid())  # they die with this worker (autograder.lifetime)
     return env
 
 
@@ -149,6 +152,7 @@ def main(argv=None):
     """The zygote process: import, then fork a runner for every socket received (see module docstring)."""
     import importlib
 
+    lifetime.die_with_parent()  # the worker may be SIGKILLed: never outlive it
     argv = sys.argv[1:] if argv is None else argv
     control = socket.socket(fileno=int(argv[0]))
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
@@ -168,8 +172,10 @@ def main(argv=None):
             return
         if not fds:
             return  # the worker closed the control socket
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
+            lifetime.die_with_parent(zygote)
             control.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             code = 0
