@@ -119,15 +119,21 @@ def banner(url, work, log) -> str:
     ])
 
 
-def _wait_until_ready(url, token, proc, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
+def _wait_until_ready(url, token, proc, timeout=600, patience=20):
+    """True once JupyterLab answers at ``url``; False if it exits or ``timeout`` seconds pass. Says once,
+    after ``patience`` seconds, that it is still starting (a first start or a busy machine is slow)."""
+    start = time.monotonic()
+    told = False
+    while time.monotonic() - start < timeout and proc.poll() is None:
         try:
             with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as response:
                 if response.status == 200:
                     return True
         except OSError:
             time.sleep(0.3)
+        if not told and time.monotonic() - start > patience:
+            print("JupyterLab is still starting…", flush=True)
+            told = True
     return False
 
 
@@ -140,7 +146,7 @@ def run_lab(command, environment, url, token, work, log_path):
             if _wait_until_ready(url, token, proc):
                 print(banner(f"{url}/lab?token={token}", work, log_path), flush=True)
             elif proc.poll() is None:
-                print(f"JupyterLab has not answered at {url} within 2 minutes; it may still be starting. "
+                print(f"JupyterLab has not answered at {url} within 10 minutes; it may still be starting. "
                       f"Its log: {log_path}. Address once it is up: {url}/lab?token={token}", flush=True)
             return_code = proc.wait()
         except KeyboardInterrupt:      # Ctrl+C reached JupyterLab too; it shuts down on its own

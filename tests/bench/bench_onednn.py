@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from benchtable import print_table
 
 PROBE = Path(__file__).with_name("onednn_probe.py")
@@ -26,6 +27,7 @@ def _probe(onednn):
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
 
 
+@pytest.mark.timeout(3600)    # six fresh TensorFlow imports and fits; minutes on a busy machine
 def test_onednn_off_costs():
     runs = {"0": [], "1": []}
     notices = {"0": 0, "1": 0}

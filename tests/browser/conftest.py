@@ -31,7 +31,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _read_url(stdout_path, proc, timeout=120):
+def _read_url(stdout_path, proc, timeout=300):
     """The address the lab's banner prints ("Open: http://…/lab?token=…")."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -53,7 +53,7 @@ def _open(browser, lab, path, width=1300, height=1400, fresh=True):
     console_errors = []
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     where = f"workspaces/test{next(_workspaces)}/tree/{path}?reset&" if fresh else f"tree/{path}?"
-    page.goto(f"{lab['url']}/lab/{where}token={lab['token']}")
+    page.goto(f"{lab['url']}/lab/{where}token={lab['token']}", timeout=LONG, wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LONG)
     select = page.locator(".jp-Dialog").get_by_role("button", name="Select")
     deadline = time.monotonic() + LONG / 1000
@@ -250,7 +250,8 @@ def test_a_reopened_lesson_shows_the_saved_picture_not_model_not_found(student_l
 def test_instructor_lab_keeps_nbgrader_tools(instructor_lab, browser, artifacts):
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     try:
-        page.goto(f"{instructor_lab['url']}/lab?token={instructor_lab['token']}")
+        page.goto(f"{instructor_lab['url']}/lab?token={instructor_lab['token']}", timeout=LONG,
+                  wait_until="domcontentloaded")
         page.locator("#jp-menu-panel").get_by_text("Nbgrader").wait_for(timeout=LONG)
         page.locator("#jp-menu-panel").get_by_text("Nbgrader").click()
         page.get_by_text("Formgrader").first.wait_for(timeout=30_000)
