@@ -8,7 +8,8 @@ transformation, so ``%magic`` and ``!cmd`` lines parse):
   cells, added cells included), minus names a protected cell binds by ``import`` (``np``, ``checks``,
   ``keras`` always stay the course's own);
 - :func:`needed_setup`: the protected non-test cells a test cell depends on, found backwards from the test
-  cells through the names each cell binds and reads (a cell that seeds a random generator is always kept).
+  cells through the names each cell binds and the names it reads before binding them itself
+  (:func:`free_names`; a cell that seeds a random generator is always kept).
   Deterministic: the same notebook always gives the same list.
 """
 
@@ -46,6 +47,49 @@ def bound_and_read(source):
             bound |= names
             imported |= names
     return frozenset(bound), frozenset(read), frozenset(imported)
+
+
+@functools.lru_cache(maxsize=4096)
+def free_names(source):
+    """Names the cell reads before (textually) binding them itself: what it needs from earlier cells.
+
+    A name whose first occurrence in the cell is an assignment, a ``for`` target, an import or a ``def`` is
+    the cell's own; one read first (or read inside a function defined before it is assigned, or updated
+    with ``+=``) comes from outside. Conservative: when in doubt a name counts as read from outside.
+    """
+    tree = parse(source)
+    if tree is None:
+        return frozenset()
+    first_store, first_load, stored_at = {}, {}, {}
+    for node in ast.walk(tree):  # a target is bound after its value (or a loop's iterable) is read
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets, end = (node.targets if isinstance(node, ast.Assign) else [node.target]), node
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            targets, end = [node.target], node.iter
+        else:
+            continue
+        for target in targets:
+            for name in ast.walk(target):
+                stored_at[id(name)] = (end.end_lineno, end.end_col_offset)
+
+    def note(table, name, node):
+        where = stored_at.get(id(node)) or (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        if name not in table or where < table[name]:
+            table[name] = where
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            note(first_load, node.target.id, node)
+        elif isinstance(node, ast.Name):
+            note(first_store if isinstance(node.ctx, (ast.Store, ast.Del)) else first_load, node.id, node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            note(first_store, node.name, node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    note(first_store, (alias.asname or alias.name).split(".")[0], node)
+    return frozenset(name for name, where in first_load.items()
+                     if name not in first_store or where <= first_store[name])
 
 
 def student_names(cells, solutions):
@@ -87,7 +131,8 @@ def needed_setup(cells, students):
         cell = cells[index]
         if cell.get("cell_type") != "code" or _origin(cell) == "student" or is_solution(cell):
             continue
-        bound, read, _ = bound_and_read(cell["source"])
+        bound, _, _ = bound_and_read(cell["source"])
+        read = free_names(cell["source"])
         if is_test(cell):
             needed |= read
         elif bound & (needed - students) or "seed" in cell["source"]:

@@ -246,6 +246,16 @@ def test_student_names_and_needed_setup_cells():
     assert names.needed_setup(cells, students) == [0, 1, 6]
 
 
+def test_free_names_are_read_before_the_cell_binds_them():
+    source = ("cases = [(ex.normal((2, 3)), W) for _ in range(2)]\n"
+              "for X, W2 in cases:\n    total += X.sum()\n"
+              "def f():\n    return late\nlate = 1\nimport numpy as np\nnp.ones(1)\nY = Y + 1\n")
+    assert names.free_names(source) == {"ex", "W", "total", "late", "range", "Y"}
+    cells = [_cell("X = np.ones(3)"), _cell("W = np.ones((3, 2))"),
+             _cell("X = ex.normal((2, 3))\ncheck(dense(X, W))", "test")]
+    assert names.needed_setup(cells, frozenset({"dense"})) == [1]  # the test draws its own X
+
+
 # -- decide -----------------------------------------------------------------------------------------------
 def test_decide_follows_nbgrader_rules():
     ok = decide.Observation(index=3, status="ok", seconds=1.0, records=({"passed": True},))
