@@ -5,6 +5,8 @@ import os
 import pathlib
 import sys
 
+import fclab.env
+
 from autograder import instructor_cli
 from autograder.prepare import DEFAULT_MAX_BYTES
 from autograder.sandbox import Limits, Sandbox
@@ -60,7 +62,7 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    fclab.env.apply()  # before anything imports TensorFlow: kernels and runners inherit it
     try:
         return COMMANDS[args.command](args)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:

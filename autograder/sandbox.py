@@ -35,6 +35,8 @@ import subprocess
 import sys
 import time
 
+import fclab.env
+
 from autograder import cgroup
 from autograder.lifetime import bwrap_processes, children, kill, pids_of
 
@@ -218,8 +220,9 @@ class Sandbox:
         """The kernel's environment: an allow-list of ours plus fixed values."""
         env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}
         env.update(HOME=HOME if self.use_bwrap else os.environ.get("HOME", "/tmp"),
-                   TF_CPP_MIN_LOG_LEVEL="2", PYTHONDONTWRITEBYTECODE="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
+                   PYTHONDONTWRITEBYTECODE="1", PYDEVD_DISABLE_FILE_VALIDATION="1",
                    MPLCONFIGDIR="/tmp/matplotlib", IPYTHONDIR="/tmp/ipython", JUPYTER_PLATFORM_DIRS="1")
+        env.update(fclab.env.KERNEL_ENV)  # quiet TensorFlow, Keras on TensorFlow: the one place they live
         env.setdefault("LANG", "C.UTF-8")
         env["PATH"] = f"{pathlib.Path(sys.executable).parent}:/usr/bin:/bin"
         # the fclab we grade with (a worktree's, say), not whatever the venv points at; the capped stdout

@@ -22,6 +22,8 @@ import time
 import traceback
 from multiprocessing.connection import Connection
 
+import fclab.env
+
 from autograder import lifetime
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -29,8 +31,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 def runner_env():
     """The trusted processes' environment: ours, quiet TensorFlow, this repository first on the path."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0", PYTHONDONTWRITEBYTECODE="1",
-               MPLBACKEND="Agg")
+    env = dict(os.environ, **fclab.env.KERNEL_ENV, PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     env[lifetime.PARENT_ENV] = str(os.getpid())  # they die with this worker (autograder.lifetime)
     return env
