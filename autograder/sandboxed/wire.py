@@ -50,6 +50,8 @@ MAX_TEXT = 4 * 2**20
 ARRAY_KINDS = "biufc"
 REF_ROOTS = ("numpy", "keras", "tensorflow", "fclab")
 KERAS_MODULES = ("keras",)
+MAX_KERAS_SIZE = 65_536  # units, or one dimension of an input shape, of a layer the grader rebuilds
+SIZE_KEYS = ("units", "batch_shape", "batch_input_shape", "input_shape", "shape", "input_dim", "output_dim")
 KERAS_REFUSED = ("Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer")
 # classes a rebuilt config may name, by module: layers and models a fully-connected course builds (no layer that
 # reads files, runs code or wraps another framework); the other modules hold only value objects
@@ -351,4 +353,16 @@ def check_keras_config(config, depth=0):
     for key, item in config.items():
         if key == "module" and isinstance(item, str) and not (item in KERAS_MODULES or item.startswith("keras.")):
             raise CannotCross(f"a Keras config naming the module {item!r}")
+        if key in SIZE_KEYS:
+            _check_sizes(key, item)
         check_keras_config(item, depth + 1)
+
+
+def _check_sizes(key, value):
+    """Refuse sizes that would make the trusted process allocate without bound (``Dense(10**9)``)."""
+    sizes = [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else \
+        [v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)] if isinstance(value, list) else []
+    for size in sizes:
+        if size > MAX_KERAS_SIZE:
+            raise CannotCross(f"a Keras config with {key}={size} (more than {MAX_KERAS_SIZE}: the grader does not "
+                              f"rebuild layers that large)")

@@ -351,3 +351,11 @@ def test_grading_seeds_are_fixed_per_student_and_exercise():
         runtime = get_runtime()
         seeds.append((runtime.grading, runtime.seed_for("ex1"), runtime.seed_for("ex2")))
     assert seeds[0] == seeds[1] and seeds[0] != seeds[2] and seeds[0][0] is True and seeds[0][1] != seeds[0][2]
+
+
+def test_a_keras_config_too_large_to_rebuild_is_refused_before_keras_sees_it():
+    dense = {"class_name": "Dense", "module": "keras.layers", "config": {"units": 10**9}}
+    with pytest.raises(wire.CannotCross, match="units=1000000000"):
+        wire.check_keras_config({"class_name": "Sequential", "module": "keras", "config": {"layers": [dense]}})
+    wire.check_keras_config({"class_name": "InputLayer", "module": "keras.layers",
+                             "config": {"batch_shape": [None, 784]}})
