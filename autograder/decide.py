@@ -21,7 +21,7 @@ from nbgrader.utils import determine_grade
 
 from autograder.spec import gid, is_test
 
-RECORD_MIME = "application/vnd.fclab.check+json"
+from fclab.checks._records import MIME_TYPE as RECORD_MIME  # one constant, imported
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

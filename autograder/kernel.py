@@ -36,7 +36,7 @@ from autograder.spec import is_test
 from autograder.warm import WarmProvisioner
 
 MARKER = "\n[autograder: output truncated: more than {cap} bytes of output in this {scope}]\n"
-RECORD_MIME = "application/vnd.fclab.check+json"
+from fclab.checks._records import MIME_TYPE as RECORD_MIME  # one constant, imported
 RECORD_MAX_BYTES = 256 * 1024
 SIGNALS = {int(s): s.name for s in signal.Signals}
 
