@@ -108,7 +108,8 @@ def student_versions(name):
 
     - ``complete``: the release notebook with every answer cell filled in from the source's solution;
     - ``blank``: the release notebook as handed out (expected 0);
-    - ``partial``: complete except the first exercise, left as handed out: loses that exercise's test.
+    - ``partial``: complete except the last exercise, left as handed out: loses that exercise's test (the
+      last one, because later exercises may build on earlier answers, as lesson 08's network does).
     """
     import copy
 
@@ -128,14 +129,14 @@ def student_versions(name):
             cell.source = solutions[grade_id]
 
     total = sum(points for _, points in grade_cells(source))
-    first_solution = next(i for i, c in enumerate(complete.cells) if c.metadata.get("nbgrader", {}).get("solution"))
-    first_test = next(
-        c for c in complete.cells[first_solution:] if c.metadata.get("nbgrader", {}).get("grade")
+    last_solution = max(i for i, c in enumerate(complete.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    last_test = next(
+        c for c in complete.cells[last_solution:] if c.metadata.get("nbgrader", {}).get("grade")
     )
     partial = copy.deepcopy(complete)
-    partial.cells[first_solution].source = release.cells[first_solution].source
+    partial.cells[last_solution].source = release.cells[last_solution].source
     return {
         "complete": (complete, total),
         "blank": (release, 0),
-        "partial": (partial, total - first_test.metadata["nbgrader"]["points"]),
+        "partial": (partial, total - last_test.metadata["nbgrader"]["points"]),
     }
