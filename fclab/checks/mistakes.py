@@ -54,6 +54,13 @@ def _pick(args, kwargs, where):
     return kwargs[where] if isinstance(where, str) else args[where]
 
 
+def _on_arrays(where, make):
+    """A candidate that calls ``make`` on the arguments at ``where`` (positions or names), as float64 arrays."""
+    def compute(*args, **kwargs):
+        return make(*(np.asarray(_pick(args, kwargs, w), dtype=np.float64) for w in where))
+    return compute
+
+
 def dense_forward(x=0, kernel=1, bias=2, activation=None):
     """Mistakes of a dense layer ``activation(X @ W + b)`` whose X, W, b are at these argument positions.
 
@@ -66,12 +73,7 @@ def dense_forward(x=0, kernel=1, bias=2, activation=None):
     act = acts[activation]
 
     def layer(make):
-        def compute(*args, **kwargs):
-            X = np.asarray(_pick(args, kwargs, x), dtype=np.float64)
-            W = np.asarray(_pick(args, kwargs, kernel), dtype=np.float64)
-            b = np.asarray(_pick(args, kwargs, bias), dtype=np.float64)
-            return make(X, W, b)
-        return compute
+        return _on_arrays((x, kernel, bias), make)
 
     found = [
         Mistake("bias_missing", layer(lambda X, W, b: act(X @ W))),
@@ -119,12 +121,7 @@ def dense_backward(dout=0, x=1, kernel=2):
             names the first item that departs.
     """
     def grads(make):
-        def compute(*args, **kwargs):
-            d = np.asarray(_pick(args, kwargs, dout), dtype=np.float64)
-            X = np.asarray(_pick(args, kwargs, x), dtype=np.float64)
-            W = np.asarray(_pick(args, kwargs, kernel), dtype=np.float64)
-            return make(d, X, W)
-        return compute
+        return _on_arrays((dout, x, kernel), make)
 
     return [
         Mistake("dw_transposed", grads(lambda d, X, W: (d @ W.T, d.T @ X, d.sum(axis=0)))),
