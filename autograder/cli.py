@@ -44,9 +44,14 @@ def build_parser():
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--report-dir", type=pathlib.Path, help="where grades.csv and report.html go")
 
-    check = commands.add_parser("check", help="self-study: run one notebook against its visible tests")
-    check.add_argument("notebook", type=pathlib.Path)
+    check = commands.add_parser("check", help="self-study: run one notebook against its visible tests",
+                                description="A clean run of the saved notebook against its visible tests. The "
+                                "kernel is forked from a warm self-check server (started on first use, stopped "
+                                "after 30 idle minutes), so only the first check pays for the imports.")
+    check.add_argument("notebook", type=pathlib.Path, nargs="?")
     check.add_argument("--no-sandbox", action="store_true", help="skip bubblewrap (rlimits only)")
+    check.add_argument("--cold", action="store_true", help="start a fresh kernel here instead of asking the server")
+    check.add_argument("--stop", action="store_true", help="stop the self-check server and exit")
 
     collect = commands.add_parser("collect", help="file a folder of submissions into course/submitted")
     collect.add_argument("folder", type=pathlib.Path)
@@ -97,13 +102,21 @@ def _grade(args):
 
 
 def _check(args):
-    from autograder.selfcheck import check
+    from autograder import check_client, selfcheck
 
-    sandbox = None
-    if args.no_sandbox:
-        sandbox, _ = Sandbox.create(Limits(memory_bytes=8 * 2**30, notebook_timeout=3600), sandbox=False)
-    rows = check(args.notebook, sandbox=sandbox)
-    return 0 if all(r[3] == "passed" for r in rows) else 1
+    if args.stop:
+        print("stopped the self-check server" if check_client.stop() else "no self-check server was running")
+        return 0
+    if args.notebook is None:
+        raise SystemExit("usage: python -m autograder check NOTEBOOK (or --stop)")
+    if args.cold:
+        sandbox = None if not args.no_sandbox else selfcheck.default_sandbox(sandbox=False)[0]
+        rows = selfcheck.check(args.notebook, sandbox=sandbox)
+        return 0 if all(r[3] == "passed" for r in rows) else 1
+    result = selfcheck.CheckResult.from_dict(check_client.check(args.notebook, no_sandbox=args.no_sandbox))
+    print(selfcheck.score_card(result.name, result.rows, result.fault))
+    print(selfcheck.timing_line(result))
+    return 0 if result.passed else 1
 
 
 def _collect(args):

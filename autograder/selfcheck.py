@@ -7,23 +7,97 @@ cells that are not solutions) passes when it ran without error or stderr and eve
 emitted says passed. Prints a score card per exercise: a failing test shows its check's diagnosis, and
 when an earlier cell failed first (a SyntaxError in the answer, a setup cell that raised) that cell is
 named as the cause. The exit status is 0 only when every visible test passed.
+
+:func:`check_notebook` does the work with a *runner* that runs a notebook in a kernel: :class:`ColdRunner`
+starts a fresh kernel (this process), :class:`autograder.check_server.WarmRunner` forks it from a warm
+zygote (the check server that ``check`` and the lab's clean-run button share, :mod:`autograder.check_client`).
 """
 
+import dataclasses
+import os
 import pathlib
 import re
 import shutil
 import tempfile
+import time
 
 from autograder import decide, kernel, prepare
 from autograder.sandbox import Limits, Sandbox
 from autograder.spec import gid, is_solution, is_test
 
 COPY_LIMIT = 50 * 2**20
+CHECK_LIMITS = dict(memory_bytes=8 * 2**30, notebook_timeout=3600)
 
 
-def check(path, sandbox=None, out=print):
-    """Run ``path`` and print its score card; returns ``[(grade_id, points, max, reason)]``."""
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    """One self-check (JSON-ready: the check server sends it as a dict).
+
+    Attributes:
+        name: the notebook's file name; saved_at: its modification time (seconds since the epoch).
+        rows: ``[(grade_id, points, max_points, why)]`` per visible test cell, ``why == "passed"`` or the cause.
+        fault: why the run stopped early, or None.
+        warm: the kernel was forked from a warm zygote; how: that in words.
+        timings: seconds (``total``, ``cells``, ``kernel_start``, ...).
+    """
+
+    name: str
+    rows: tuple
+    fault: str = None
+    saved_at: float = 0.0
+    warm: bool = False
+    how: str = ""
+    timings: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def passed(self):
+        return all(r[3] == "passed" for r in self.rows)
+
+    def as_dict(self):
+        return dict(dataclasses.asdict(self), rows=[list(r) for r in self.rows])
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(**dict(data, rows=tuple(tuple(r) for r in data["rows"])))
+
+
+class ColdRunner:
+    """Runs a notebook in a fresh sandboxed kernel (the interpreter and its imports start every time)."""
+
+    warm = False
+    how = "a fresh kernel"
+
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+
+    def run(self, notebook, folder):
+        """Run ``notebook`` with a copy of ``folder`` as its working folder -> the finished client."""
+        base = pathlib.Path(tempfile.mkdtemp(prefix="autograder-check-"))
+        try:
+            workdir, runtime = base / "work", base / "run"
+            workdir.mkdir()
+            copy_folder(folder, workdir)
+            runtime.mkdir()
+            return kernel.run_notebook(notebook, self.sandbox, workdir, runtime)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+
+    def close(self):
+        pass
+
+
+def default_sandbox(sandbox=True):
+    """``(Sandbox, warning or None)`` with the self-check's limits (8 GiB, an hour per notebook)."""
+    return Sandbox.create(Limits(**CHECK_LIMITS), sandbox=sandbox)
+
+
+def check_notebook(path, runner):
+    """Run the saved notebook at ``path`` with ``runner`` -> :class:`CheckResult`.
+
+    Raises ValueError (with what to do) for a file that is not a notebook or has no test cells.
+    """
     path = pathlib.Path(path)
+    started = time.monotonic()
     data, _, reason = prepare.read_bytes(path)
     prepared = prepare.parse_notebook(data, path.name) if data is not None else prepare.Prepared(reason=reason)
     if prepared.notebook is None:
@@ -32,18 +106,8 @@ def check(path, sandbox=None, out=print):
     if not tests:
         raise ValueError(f"{path} has no test cells (nbgrader cells with grade=true): was its cell metadata "
                          f"removed? Download the lesson again from release/ and copy your answers in")
-    if sandbox is None:
-        sandbox, warning = Sandbox.create(Limits(memory_bytes=8 * 2**30, notebook_timeout=3600))
-        if warning:
-            out(f"note: {warning}")
-    base = pathlib.Path(tempfile.mkdtemp(prefix="autograder-check-"))
-    try:
-        workdir, runtime = base / "work", base / "run"
-        _copy_folder(path.parent, workdir)
-        runtime.mkdir()
-        client = kernel.run_notebook(prepared.notebook, sandbox, workdir, runtime)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+    saved_at = os.stat(path).st_mtime
+    client = runner.run(prepared.notebook, path.parent)
     observed = decide.observe(client.nb, client.cell_log, {}, client.fault)
     rows = []
     causes = earlier_failures(client.nb)
@@ -59,8 +123,20 @@ def check(path, sandbox=None, out=print):
             if causes.get(grade_id):
                 why += f"\n      because {causes[grade_id]}"
         rows.append((grade_id, points, max_points, why))
-    out(score_card(path.name, rows, client.fault))
-    return rows
+    timings = {k: round(v, 3) for k, v in client.timings.items() if isinstance(v, (int, float))}
+    timings["total"] = round(time.monotonic() - started, 3)
+    return CheckResult(path.name, tuple(rows), client.fault, saved_at, runner.warm, runner.how, timings)
+
+
+def check(path, sandbox=None, out=print):
+    """Run ``path`` in a fresh kernel here and print its score card; returns the rows (see CheckResult)."""
+    if sandbox is None:
+        sandbox, warning = default_sandbox()
+        if warning:
+            out(f"note: {warning}")
+    result = check_notebook(path, ColdRunner(sandbox))
+    out(score_card(result.name, result.rows, result.fault))
+    return list(result.rows)
 
 
 def earlier_failures(notebook):
@@ -115,11 +191,20 @@ def score_card(name, rows, fault=None):
     return "\n".join(lines)
 
 
-def _copy_folder(source, dest):
-    """The notebook's folder (files and sub-folders up to ``COPY_LIMIT`` bytes) so relative paths work."""
-    dest.mkdir()
+def timing_line(result):
+    """``clean run of the file as saved at 14:02:11: 3.1 s (a kernel forked ...; the cells themselves 2.4 s)``."""
+    saved = time.strftime("%H:%M:%S", time.localtime(result.saved_at)) if result.saved_at else "?"
+    how = result.how or ("a warm kernel" if result.warm else "a fresh kernel")
+    cells = result.timings.get("cells")
+    return (f"clean run of the file as saved at {saved}: {result.timings.get('total', 0):.1f} s ({how}"
+            + (f"; the cells themselves {cells:.1f} s" if cells is not None else "") + ")")
+
+
+def copy_folder(source, dest):
+    """The notebook's folder (files and sub-folders up to ``COPY_LIMIT`` bytes, no hidden ones) into the
+    existing folder ``dest``, so the notebook's relative paths work."""
     total = 0
-    for item in sorted(source.rglob("*")):
+    for item in sorted(pathlib.Path(source).rglob("*")):
         rel = item.relative_to(source)
         if any(part.startswith(".") for part in rel.parts) or not item.is_file():
             continue

@@ -15,6 +15,8 @@ Inside the block:
 - a failing check's message ends with the exercise, the seed (how to replay it) and how to get a hint.
 """
 
+import time
+
 import numpy as np
 
 from fclab.checks import _records
@@ -75,6 +77,7 @@ class Exercise:
         if self.hints:
             _hints[self.exercise_id] = list(self.hints)
         _stack.append(self)
+        self.started_at = time.time()  # the in-lab clean run compares it with the saved file's time
         if not self.hidden:
             _latest[self.exercise_id] = self
         return self

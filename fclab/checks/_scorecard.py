@@ -4,6 +4,8 @@
 the diagnosis of its first failing check / passing, and the points of its test cell. Only the visible
 tests count here (the grader's hidden tests check more). The exercises and their points are read from the
 saved notebook (``JPY_SESSION_NAME``, set by Jupyter for a notebook's kernel) or given as ``points``.
+In the lab, a button under the card runs the saved notebook clean, top to bottom in a fresh kernel
+(:mod:`fclab.widgets.clean_run`).
 """
 
 import dataclasses
@@ -93,6 +95,19 @@ class ScoreCard:
             lines.append(f"  {r.exercise:<34} {r.state:<10} {r.points:g}/{r.max_points:g}  {r.why}".rstrip())
         lines.append(f"  total {earned:g}/{total:g}")
         return "\n".join(lines)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display({"text/html": self._repr_html_(), "text/plain": repr(self)}, raw=True)
+        if os.environ.get("JPY_SESSION_NAME"):  # a notebook in Jupyter: offer the clean run
+            try:
+                from fclab.widgets.clean_run import clean_run_button
+            except ImportError:  # no ipywidgets: the card alone
+                return
+            button = clean_run_button()
+            if button is not None:
+                display(button)
 
     def _repr_html_(self):
         colour = {"passing": "#1a7f37", "failing": "#cf222e", "not tried": "#6e7781"}
