@@ -173,8 +173,9 @@ def fit(epochs="epochs", first_trained=0, learning_rate="learning_rate * learnin
 FIT_KERAS = '''def fit(network, x, y_onehot, epochs=50, batch_size=64, learning_rate=0.003, learning_rate_decay=0.95,
         weight_decay=0.0, seed=0):
     import keras
-    model = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Dense(256, activation="relu"),
-                              keras.layers.Dense(10)])
+    model = keras.Sequential([keras.Input((x.shape[1],)),
+                              keras.layers.Dense(network.params[0].shape[1], activation="relu"),
+                              keras.layers.Dense(y_onehot.shape[1])])
     model.set_weights([p.copy() for p in network.params])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss=keras.losses.CategoricalCrossentropy(from_logits=True))
