@@ -11,9 +11,9 @@ import pytest
 from autograder.course import Course
 from autograder.grade import Grader
 from autograder.gradebook import alembic_on_path, scores_in_gradebook
-from autograder.pipeline import release_view
+from autograder.pipeline import solved_view
 from autograder.sandbox import Limits, Sandbox
-from autograder.spec import build_spec, gid, is_solution
+from autograder.spec import build_spec
 
 pytestmark = [pytest.mark.slow, pytest.mark.tf,
               pytest.mark.filterwarnings("ignore:.*not in session.*")]  # nbgrader 0.9.6 with SQLAlchemy 2
@@ -28,10 +28,7 @@ def _honest_copy(repo, root):
     for assignment in course.assignments():
         for name, path in course.source_notebooks(assignment).items():
             spec = build_spec(course, assignment, name, path)
-            nb = release_view(spec)
-            for cell in nb.cells:
-                if is_solution(cell) and gid(cell) in spec.solutions:
-                    cell.source = spec.solutions[gid(cell)]
+            nb = solved_view(spec)
             folder = root / "course" / "submitted" / "honest" / assignment
             folder.mkdir(parents=True)
             nbformat.write(nb, str(folder / f"{name}.ipynb"))
