@@ -148,6 +148,16 @@ def test_calls_bring_back_plain_data_and_the_student_output(trusted):
     assert [r["passed"] for r in done.records] == [True]
 
 
+def test_a_kernel_whose_call_watch_was_removed_gets_no_unwatched_call(trusted, monkeypatch):
+    monkeypatch.setitem(sys.modules, "fclab.checks._calls", None)  # what `sys.modules[...] = None` in a cell does
+    done = trusted("import numpy as np\nfrom fclab.checks import check_close\nX = np.ones((2, 3))\n"
+                   "check_close(add_bias(X, np.zeros(3)), X, name='add_bias')")
+    error = _errors(done)[0]
+    assert "the grader's call watch is missing in this kernel" in error["evalue"]
+    assert "student says hi" not in _texts(done, "stdout")  # the answer was never called
+    assert not done.records or not all(r["passed"] for r in done.records)
+
+
 def test_student_exceptions_keep_their_builtin_type(trusted):
     error = _errors(trusted("shout(3)"))[0]
     assert error["ename"] == "ValueError" and error["evalue"] == "bad input 3"
