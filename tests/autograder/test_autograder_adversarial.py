@@ -48,7 +48,8 @@ STUDENTS = ["honest", "blank", "partial", "allclose", "patch_checks", "fake_reco
             "memory_hog", "fork_bomb", "os_exit", "crash", "big_print", "network", "malformed", "nbformat3", "empty",
             "missing", "too_large", "stderr_real", "stderr_ignored",
             "stack_walk", "shadow_package", "self_restoring", "disguised_hook", "linecache_print", "reversed_text",
-            "hostile_eq", "huge_array", "hangs"]
+            "hostile_eq", "huge_array", "hangs",
+            "mutate_args", "warning_leak"]
 
 
 def test_corpus_list_is_complete(graded):
@@ -142,7 +143,7 @@ def test_hidden_tests_never_reach_feedback(graded):
                           cwd=course.root, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     pages = {p.parts[-3]: p.read_text() for p in (course.root / "feedback").glob(f"*/{F.ASSIGNMENT}/*.html")}
-    assert {"honest", "linecache_print", "reversed_text", "hangs"} <= set(pages)
+    assert {"honest", "linecache_print", "reversed_text", "hangs", "warning_leak"} <= set(pages)
     hidden = [line.strip() for test in F.TESTS.values() for line in
               test.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0].splitlines() if line.strip()]
     for student, page in pages.items():
