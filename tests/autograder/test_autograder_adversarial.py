@@ -149,3 +149,63 @@ def test_hidden_tests_never_reach_feedback(graded):
     for student, page in pages.items():
         for text in list(F.HIDDEN_MARKERS) + hidden:
             assert text not in page and text[::-1] not in page, (student, text)
+
+
+# -- names a test cell reads that a student's cell can shadow ----------------------------------------------
+SHADOW_SETUP = '''def expected_count(n_in, units):
+    """The parameters of Dense(units) on n_in inputs: the test's own reference."""
+    return n_in * units + units'''
+SHADOW_TEST = '''for n_in, units in zip([8, 2], [6, 5]):
+    check_equal(count_params(n_in, units), expected_count(n_in, units), name=f"count_params({n_in}, {units})")
+### BEGIN HIDDEN TESTS
+for n_in, units in zip([3], [1]):
+    check_equal(count_params(n_in, units), expected_count(n_in, units), name="count_params hidden")  # HIDDEN_SECRET_3
+### END HIDDEN TESTS'''
+WRONG_COUNT = "def count_params(n_in, units):\n    return 0\n"
+SHADOW_CASES = {  # student: (ex3 solution cell, ex3 points it must get)
+    "shadow_honest": (F.honest_answers()["ex3_count"], 1.0),
+    "shadow_builtin": (WRONG_COUNT + "zip = lambda *args: []  # the test's loop runs zero times", 0.0),
+    "shadow_helper": (WRONG_COUNT + "expected_count = lambda n_in, units: 0  # the test's own reference", 0.0),
+}
+
+
+def _shadow_course(root):
+    """The fixture course, with ex3's test reading a builtin (zip) and a helper a locked cell defines."""
+    from autograder.spec import gid as grade_id
+
+    course_dir = F.make_course(root)
+    path = course_dir.parent / "source" / F.ASSIGNMENT / f"{F.ASSIGNMENT}.ipynb"
+    nb = nbformat.read(str(path), 4)
+    for n, cell in enumerate(nb.cells):
+        if grade_id(cell) == "ex3_count_test":
+            cell.source = SHADOW_TEST
+    for n, cell in enumerate(nb.cells):
+        if grade_id(cell) == "ex3_count":  # the helper comes before the exercise, as lesson 05's test_helpers
+            helper = nbformat.v4.new_code_cell(SHADOW_SETUP)
+            helper.metadata["nbgrader"] = {"grade": False, "grade_id": "ex3_helper", "locked": True,
+                                           "schema_version": 3, "solution": False, "task": False}
+            nb.cells.insert(n, helper)
+            break
+    nbformat.write(nb, str(path))
+    return course_dir
+
+
+@pytest.mark.parametrize("student", sorted(SHADOW_CASES))
+def test_names_a_test_reads_stay_the_graders(shadowed, student):
+    """A student's cell that binds a builtin (zip) or a locked helper's name (expected_count) must not
+    replace it in the trusted test cell: today both become student names, proxied to the student's code."""
+    course, records = shadowed
+    cells = _cells(records[student])
+    assert cells["ex3_count_test"]["points"] == SHADOW_CASES[student][1], cells["ex3_count_test"]["reason"]
+
+
+@pytest.fixture(scope="module")
+def shadowed(tmp_path_factory, sandbox):
+    course_dir = _shadow_course(tmp_path_factory.mktemp("shadowed"))
+    release = F.release_notebook(course_dir)
+    for student, (source, _) in SHADOW_CASES.items():
+        F.submit(course_dir, student, corpus._with(release, ex3=source))
+    course = Course(course_dir)
+    summary = Grader(course, sandbox, workers=2, progress=False).run()
+    assert summary.ok, summary.errors
+    return course, {r["student"]: r for r in Journal(course.runs_dir).records()}
