@@ -7,6 +7,7 @@ journal record's integrity flags, cell reasons, or rebuild notes.
 
 import copy
 import dataclasses
+import json
 
 import nbformat
 
@@ -379,4 +380,23 @@ def attack_cases(release):
         # a trusted-side numpy warning on the hidden line prints that line (linecache) to stderr: it must
         # not reach feedback (test_hidden_tests_never_reach_feedback reads every student's page)
         "warning_leak": Case(_with(release, ex1=WARNING_LEAK), (0, 3, 1)),
+        # JSON nested deeper than Python's json parser recurses: today "grading failed inside the engine
+        # (RecursionError ...); not saved" -- no record, no score; it must end graded, with a reason
+        "deep_json": Case(_deep_json(_with(release)), (0, 0, 0)),
+        # a test cell whose grade_id is not a string: today "TypeError: unhashable type"; not saved
+        "grade_id_object": Case(_grade_id_object(_with(release, ex1=WRONG_ADD_BIAS)), (0, 3, 1)),
     }
+
+
+def _deep_json(nb, depth=200_000):
+    """The notebook's bytes with ``[[[...]]]`` ``depth`` levels deep in its metadata (~400 KB, valid JSON)."""
+    text = nbformat.writes(nb)
+    return text.replace('"metadata": {', '"metadata": {"x": ' + "[" * depth + "]" * depth + ", ", 1).encode()
+
+
+def _grade_id_object(nb):
+    data = json.loads(nbformat.writes(nb))
+    for cell in data["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "ex1_add_bias_test":
+            cell["metadata"]["nbgrader"]["grade_id"] = {"$ne": 1}
+    return json.dumps(data).encode()

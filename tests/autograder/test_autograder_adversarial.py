@@ -49,7 +49,7 @@ STUDENTS = ["honest", "blank", "partial", "allclose", "patch_checks", "fake_reco
             "missing", "too_large", "stderr_real", "stderr_ignored",
             "stack_walk", "shadow_package", "self_restoring", "disguised_hook", "linecache_print", "reversed_text",
             "hostile_eq", "huge_array", "hangs",
-            "mutate_args", "warning_leak"]
+            "mutate_args", "warning_leak", "deep_json", "grade_id_object"]
 
 
 def test_corpus_list_is_complete(graded):
