@@ -26,6 +26,7 @@ import numpy as np
 from autograder.sandboxed import wire
 
 from fclab.checks._calls import CallOutcome, ErrorInfo  # the contract (fclab.checks, section 5)
+from fclab.checks._exercise import active_exercise
 
 
 class AnswerError(Exception):
@@ -206,10 +207,17 @@ class RemoteObject:
         return iter(items if isinstance(items, list) else [])
 
     def __call__(self, *args, **kwargs):
-        outcome = self.__fclab_call__(args, kwargs, (), False)
+        """A plain call from a test (``add_bias(X, b)``). Inside an exercise block it is watched as ``ex.call``
+        is: a forbidden call or an input changed in place fails the test (an answer that zeroes the test's
+        arrays must not make an expected value computed after the call agree with it)."""
+        ex = active_exercise()
+        forbid, watch = (tuple(ex.forbid), bool(ex.watch_inputs)) if ex is not None else ((), False)
+        outcome = self.__fclab_call__(args, kwargs, forbid, watch)
         if outcome.error is not None:
             raise_student_error({"type": outcome.error.type_name, "message": outcome.error.message,
                                  "traceback": outcome.error.traceback_text})
+        if ex is not None and (outcome.forbidden or outcome.mutated):
+            ex.verdict(self, outcome)  # raises the AssertionError that names the call or the changed input
         return outcome.value
 
     def __fclab_call__(self, args, kwargs, forbid, watch_inputs):

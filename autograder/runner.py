@@ -19,9 +19,11 @@ returned with it.
 import hashlib
 import io
 import os
+import pathlib
 import sys
 import time
 import traceback
+import warnings
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
@@ -128,8 +130,9 @@ class Runner:
         outputs = self.shell.cell_outputs = []
         before = _records_so_far()
         proxies.record_seeds(self.session)
-        stdout, stderr = sys.stdout, sys.stderr
+        stdout, stderr, show = sys.stdout, sys.stderr, warnings.showwarning
         sys.stdout, sys.stderr = _Stream("stdout", outputs), _Stream("stderr", outputs)
+        warnings.showwarning = _show_warning_without_source
         try:
             refused = self._bind(cell)
             if refused:
@@ -138,7 +141,7 @@ class Runner:
                 self.shell.execution_count = self.count
                 self.shell.run_cell(cell.source, store_history=False, silent=False)
         finally:
-            sys.stdout, sys.stderr = stdout, stderr
+            sys.stdout, sys.stderr, warnings.showwarning = stdout, stderr, show
             self.shell.user_ns.update(self.given_classes)  # setup cells keep using the trusted classes
         if cell.kind == "setup":  # its functions may be passed to the student's code: the kernel has them too
             for name in names.bound_and_read(cell.source)[0]:
@@ -172,6 +175,14 @@ class Runner:
             except Exception as exc:  # the student's code raised while the value was read (a property, ...)
                 return f"reading the student's {name!r} raised {type(exc).__name__}: {str(exc)[:300]}"
         return None
+
+
+def _show_warning_without_source(message, category, filename, lineno, file=None, line=None):
+    """A warning raised while a test cell runs, printed without the line of code that raised it: Python's
+    own format quotes the source line, which for a hidden test is hidden-test text on its way to feedback."""
+    where = "a test cell" if str(filename).startswith("<") or "ipykernel" in str(filename) else \
+        f"{pathlib.PurePath(str(filename)).name}:{lineno}"
+    (file or sys.stderr).write(f"{getattr(category, '__name__', 'Warning')}: {message} (raised in {where})\n")
 
 
 def _error_output(ename, message, cell):

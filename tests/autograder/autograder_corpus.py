@@ -341,7 +341,9 @@ def issue9_cases(release):
     """Issue 9: attacks on a test cell that ran inside the student's kernel; the tests now never do."""
     return {
         "stack_walk": Case(_with(release, ex1=STACK_WALK), (0, 3, 1), flag="f_back"),
-        "shadow_package": Case(_with(release, ex1=SHADOW_PACKAGE), (0, 3, 1), flag="sys.modules"),
+        # the shadow package takes the kernel's call watch away: no call is made unwatched, every test fails
+        "shadow_package": Case(_with(release, ex1=SHADOW_PACKAGE), (0, 0, 0), flag="sys.modules",
+                               reason="call watch is missing"),
         "self_restoring": Case(_with(release, ex1=SELF_RESTORING), (0, 3, 1), flag="vars()"),
         "disguised_hook": Case(_with(release, ex1=DISGUISED_HOOK), (0, 3, 1), flag="IPython internals"),
         "linecache_print": Case(_with(release, ex1=LINECACHE_PRINT), (2, 3, 1)),

@@ -148,6 +148,24 @@ def test_calls_bring_back_plain_data_and_the_student_output(trusted):
     assert [r["passed"] for r in done.records] == [True]
 
 
+def test_a_kernel_whose_call_watch_was_removed_gets_no_unwatched_call(trusted, monkeypatch):
+    monkeypatch.setitem(sys.modules, "fclab.checks._calls", None)  # what `sys.modules[...] = None` in a cell does
+    done = trusted("import numpy as np\nfrom fclab.checks import check_close\nX = np.ones((2, 3))\n"
+                   "check_close(add_bias(X, np.zeros(3)), X, name='add_bias')")
+    error = _errors(done)[0]
+    assert "the grader's call watch is missing in this kernel" in error["evalue"]
+    assert "student says hi" not in _texts(done, "stdout")  # the answer was never called
+    assert not done.records or not all(r["passed"] for r in done.records)
+
+
+def test_a_warning_in_a_test_cell_is_printed_without_its_source_line(trusted):
+    done = trusted("import numpy as np\nimport warnings\nwarnings.simplefilter('always')\n"
+                   "big = np.float32(3e38) * np.float32(10)  # HIDDEN_LINE_TEXT")
+    err = _texts(done, "stderr")
+    assert "RuntimeWarning: overflow encountered" in err and "raised in a test cell" in err
+    assert "HIDDEN_LINE_TEXT" not in err and "np.float32(3e38)" not in err
+
+
 def test_student_exceptions_keep_their_builtin_type(trusted):
     error = _errors(trusted("shout(3)"))[0]
     assert error["ename"] == "ValueError" and error["evalue"] == "bad input 3"
@@ -241,9 +259,20 @@ def test_student_names_and_needed_setup_cells():
              _cell("def helper():\n    pass", origin="student"),
              _cell("checks.check_close(dense(X, W, 0), X @ W)\nX = 1", "test"),
              _cell("np.random.seed(0)"), _cell("late = 1")]
-    students = names.student_names(cells, {"s": "def dense(X, W, b):\n    return X @ W + b"})
-    assert students == {"dense", "z", "helper"}  # np stays the course's: a protected cell imports it
+    students = names.student_names(cells, {"s": "def dense(X, W, b):\n    out = X @ W + b\n    return out"})
+    # the instructor's solution's top-level names only: not its local `out`, not the student's `z`/`helper`,
+    # not np (a protected cell imports it)
+    assert students == {"dense"}
     assert names.needed_setup(cells, students) == [0, 1, 6]
+
+
+def test_a_builtin_or_setup_name_the_student_rebinds_stays_the_courses():
+    cells = [_cell("import numpy as np\ndef helper(n):\n    return list(range(n))"),
+             _cell("def relu(x):\n    return x\nenumerate = lambda *a: []\nhelper = lambda n: []\nlen = print",
+                   "solution", "student"),
+             _cell("for i, v in enumerate(helper(3)):\n    assert relu(v) == v", "test")]
+    students = names.student_names(cells, {"s": "def relu(x):\n    return np.maximum(x, 0)"})
+    assert students == {"relu"}
 
 
 def test_free_names_are_read_before_the_cell_binds_them():

@@ -24,8 +24,8 @@ from benchtable import print_table
 from nbrun import REPO
 
 from autograder.course import Course
-from autograder.pipeline import release_view
-from autograder.spec import build_spec, gid, is_solution
+from autograder.pipeline import solved_view
+from autograder.spec import build_spec
 
 LESSONS = os.environ.get("BENCH_CHECK_LESSONS", "01_xw_plus_b,03_three_layer_relu,06_training,08_numpy_network")
 
@@ -33,10 +33,7 @@ LESSONS = os.environ.get("BENCH_CHECK_LESSONS", "01_xw_plus_b,03_three_layer_rel
 def _solved(lesson, folder):
     course = Course(REPO / "course")
     spec = build_spec(course, lesson, lesson, course.source_notebooks(lesson)[lesson])
-    nb = release_view(spec)
-    for cell in nb.cells:
-        if is_solution(cell) and gid(cell) in spec.solutions:
-            cell.source = spec.solutions[gid(cell)]
+    nb = solved_view(spec)
     path = folder / lesson / f"{lesson}.ipynb"
     path.parent.mkdir(parents=True)
     nbformat.write(nb, str(path))

@@ -204,12 +204,14 @@ def _use_clean_run(page, artifacts, lesson):
     button = page.locator("button", has_text="Clean run of the saved notebook")
     button.scroll_into_view_if_needed()
     button.click()
-    card = page.locator(".jp-OutputArea-output", has_text="Clean run of").last
+    card = page.locator(".widget-html", has_text=re.compile(r"Clean run of \S+\.ipynb")).last
     card.wait_for(timeout=LONG)
     text = card.inner_text()
     assert "FAIL" not in text and text.count("PASS") >= 3, text
     assert "forked from the warm self-check server" in text or "fresh kernel" in text, text
-    _shot(page, artifacts, f"{lesson}_clean_run", card)
+    cell = page.locator(".jp-Cell", has=button).last
+    cell.scroll_into_view_if_needed()
+    _shot(page, artifacts, f"{lesson}_clean_run", cell)
 
 
 @pytest.mark.parametrize("lesson", sorted(LESSON_WIDGETS))
@@ -277,6 +279,8 @@ def test_instructor_lab_keeps_nbgrader_tools(instructor_lab, browser, artifacts)
         listing = page.locator(".jp-DirListing-content")
         for name in ("course", "source", "release"):     # the repository is the file browser's root
             listing.get_by_text(name, exact=True).wait_for(timeout=60_000)
+        page.wait_for_timeout(4000)                    # the news question would come a few seconds in
+        assert "Jupyter news" not in page.locator("body").inner_text(), "the news pop-up is showing"
         _shot(page, artifacts, "instructor_lab_nbgrader_menu")
     finally:
         page.close()
