@@ -148,7 +148,7 @@ def _execute(job, graded, on_disk):
         sources = names.student_sources(graded["cells"])
         runner.send(protocol.RunnerInit(workdir=str(trusted_dir), student_names=tuple(sorted(students)),
                                         label=f"{job.spec.assignment}|{job.spec.name}|{job.student}|{job.sha}",
-                                        sources=tuple(sorted((k, v) for k, v in sources.items() if k in students))))
+                                        sources=tuple(sorted(sources.items()))))
         runner_start = time.monotonic() - started
         client = None
         if job.warm:

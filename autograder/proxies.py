@@ -26,7 +26,9 @@ import numpy as np
 from autograder.sandboxed import wire
 
 from fclab.checks._calls import CallOutcome, ErrorInfo  # the contract (fclab.checks, section 5)
-from fclab.checks._exercise import active_exercise
+from fclab.checks._exercise import Exercise, active_exercise
+
+OUTSIDE_EXERCISE = Exercise("(outside an exercise block)")  # watches inputs, forbids nothing
 
 
 class AnswerError(Exception):
@@ -207,17 +209,18 @@ class RemoteObject:
         return iter(items if isinstance(items, list) else [])
 
     def __call__(self, *args, **kwargs):
-        """A plain call from a test (``add_bias(X, b)``). Inside an exercise block it is watched as ``ex.call``
-        is: a forbidden call or an input changed in place fails the test (an answer that zeroes the test's
-        arrays must not make an expected value computed after the call agree with it)."""
-        ex = active_exercise()
-        forbid, watch = (tuple(ex.forbid), bool(ex.watch_inputs)) if ex is not None else ((), False)
-        outcome = self.__fclab_call__(args, kwargs, forbid, watch)
+        """A plain call from a test (``add_bias(X, b)``), watched as ``ex.call`` is: a forbidden call (the
+        exercise block's list) or an array argument changed in place fails the test. Otherwise an answer
+        that zeroes the test's arrays would make an expected value computed after the call agree with it.
+        A test that wants the in-place change (and gets the arrays' new state back) says so with
+        ``checks.exercise(..., watch_inputs=False)``."""
+        watcher = active_exercise() or OUTSIDE_EXERCISE
+        outcome = self.__fclab_call__(args, kwargs, tuple(watcher.forbid), bool(watcher.watch_inputs))
         if outcome.error is not None:
             raise_student_error({"type": outcome.error.type_name, "message": outcome.error.message,
                                  "traceback": outcome.error.traceback_text})
-        if ex is not None and (outcome.forbidden or outcome.mutated):
-            ex.verdict(self, outcome)  # raises the AssertionError that names the call or the changed input
+        if outcome.forbidden or outcome.mutated:
+            watcher.verdict(self, outcome)  # raises the AssertionError that names the call or the changed input
         return outcome.value
 
     def __fclab_call__(self, args, kwargs, forbid, watch_inputs):

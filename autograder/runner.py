@@ -217,10 +217,35 @@ def _install_runtime(label, sources, namespace):
                 return sources.get(object.__getattribute__(fn, "_type"))
             return super().answer_source(fn)
 
+        def helper_sources(self, fn):
+            """The cells of the student's names the answer's cell reads, and theirs in turn (a forbidden call
+            moved into a helper in another cell is seen although the kernel's call watch can be switched off)."""
+            if not isinstance(fn, proxies.RemoteObject):
+                return []
+            return helper_cells(object.__getattribute__(fn, "_type"), sources)
+
         def namespace(self, fn):
             return namespace if isinstance(fn, proxies.RemoteObject) else super().namespace(fn)
 
     _runtime.set_runtime(GradingRuntime())
+
+
+def helper_cells(name, sources):
+    """``[(helper name, cell source)]`` reachable from the cell binding ``name`` through the names each cell
+    reads (``sources``: ``{name: the student's cell that binds it}``), that cell itself left out."""
+    start = sources.get(name)
+    if start is None:
+        return []
+    seen_cells, found, pending = {start}, [], [start]
+    while pending:
+        _, read, _ = names.bound_and_read(pending.pop())
+        for helper in sorted(read & set(sources)):
+            cell = sources[helper]
+            if cell not in seen_cells:
+                seen_cells.add(cell)
+                found.append((helper, cell))
+                pending.append(cell)
+    return found
 
 
 def serve(connection):

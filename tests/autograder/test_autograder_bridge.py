@@ -173,9 +173,18 @@ def test_student_exceptions_keep_their_builtin_type(trusted):
     assert _errors(trusted("not_done(1)"))[0]["ename"] == "NotImplementedError"
 
 
-def test_arrays_modified_in_place_come_back(trusted):
-    done = trusted("import numpy as np\nY = np.ones(3)\nout = double_in_place(Y)\nprint(Y.tolist(), out.tolist())")
+def test_arrays_modified_in_place_come_back_where_the_test_asks_for_it(trusted):
+    done = trusted("import numpy as np\nfrom fclab import checks\nY = np.ones(3)\n"
+                   "with checks.exercise('in_place', watch_inputs=False):\n    out = double_in_place(Y)\n"
+                   "print(Y.tolist(), out.tolist())")
     assert "[2.0, 2.0, 2.0] [2.0, 2.0, 2.0]" in _texts(done, "stdout")
+
+
+def test_a_plain_call_that_changes_the_tests_arrays_fails(trusted):
+    done = trusted("import numpy as np\nY = np.ones(3)\nout = double_in_place(Y)\nprint('reached')")
+    error = _errors(done)[0]
+    assert error["ename"] == "AssertionError" and "in place" in error["evalue"], error
+    assert "reached" not in _texts(done, "stdout")
 
 
 def test_a_hostile_object_stays_opaque(trusted):
@@ -273,6 +282,35 @@ def test_a_builtin_or_setup_name_the_student_rebinds_stays_the_courses():
              _cell("for i, v in enumerate(helper(3)):\n    assert relu(v) == v", "test")]
     students = names.student_names(cells, {"s": "def relu(x):\n    return np.maximum(x, 0)"})
     assert students == {"relu"}
+
+
+def test_the_static_scan_follows_the_answer_into_its_helpers_cells(monkeypatch):
+    from fclab import checks
+    from fclab.checks import _runtime
+
+    sources = {"dense_forward": "def dense_forward(X, W, b):\n    return _inner(X, W, b)",
+               "_inner": "import fclab.reference as ref\ndef _inner(X, W, b):\n    return _deeper(X, W) + b",
+               "_deeper": "def _deeper(X, W):\n    return ref.dense(X, W, 0)",
+               "unrelated": "def unrelated():\n    return ref.dense"}
+    assert [h for h, _ in runner.helper_cells("dense_forward", sources)] == ["_inner", "_deeper"]
+    assert runner.helper_cells("missing", sources) == []
+
+    class Fake(_runtime.Runtime):
+        def answer_source(self, fn):
+            return sources["dense_forward"]
+
+        def helper_sources(self, fn):
+            return runner.helper_cells("dense_forward", sources)
+
+        def namespace(self, fn):
+            import fclab.reference as ref
+            return {"ref": ref}
+
+    monkeypatch.setattr(_runtime, "_current", Fake())
+    ex = checks.exercise("ex_helpers", forbid=["fclab.reference.dense"])
+    findings = ex.static_findings(lambda: None)
+    assert [f.target for f in findings] == ["fclab.reference.dense"]
+    assert "(in the cell that defines _deeper)" in findings[0].text
 
 
 def test_free_names_are_read_before_the_cell_binds_them():

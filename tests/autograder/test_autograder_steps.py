@@ -121,6 +121,12 @@ def test_rebuild_drops_duplicated_test_cells_and_fake_grade_cells(spec, release_
     ("import subprocess\nsubprocess.run(['ls'])", "imports subprocess"),
     ("import ctypes", "imports ctypes"),
     ("eval('1+1')", "runs code from a string"),
+    ("getattr(__import__('sys'), 'setpro' + 'file')(None)", "puts together the string 'setprofile'"),
+    ("getattr(__import__('sys'), name)(None)", "getattr() with a computed name on a module from __import__()"),
+    ("import sys\ngetattr(sys, name)", "getattr() with a computed name on sys"),
+    ("__import__('os').system('ls')", "imports os through __import__()"),
+    ("handle = __fclab_agent__.handle", "the grader's own name __fclab_agent__"),
+    ("f.__fclab_call__((), {}, (), False)", "the grader's own name __fclab_call__"),
 ])
 def test_integrity_flags_reaching_for_the_machinery(code, expected):
     flags = [str(f) for f in scan_source(code, 7, "ex1")]
@@ -134,6 +140,8 @@ def test_integrity_is_quiet_on_honest_code(spec, release_nb):
     assert scan_notebook(done.notebook) == []
     assert scan_source("import numpy as np\nW = np.random.default_rng(0).normal(size=(3, 4))\n"
                        "def f(X):\n    out = X @ W\n    out[out < 0] = 0\n    return out") == []
+    assert scan_source("import keras\ndef act(name):\n    return getattr(keras.activations, name)\n"
+                       "label = 'relu' + '_' + str(3)") == []  # computed getattr on keras, plain strings
 
 
 # -- output caps, feedback -----------------------------------------------------------------
