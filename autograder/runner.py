@@ -35,14 +35,19 @@ from autograder.sandboxed import wire
 from fclab.checks._records import MIME_TYPE as MIME  # one constant, imported
 
 
+CELL_TEXT_LIMIT = 1 * 2**20  # characters one cell may print in the trusted runner (student output included)
+CUT = "\n[autograder: output cut: more than {limit} characters in this test cell]\n"
+
+
 class _Stream(io.TextIOBase):
-    """sys.stdout / sys.stderr during a cell: appends (merging) stream outputs to the cell's list."""
+    """sys.stdout / sys.stderr during a cell: appends (merging) stream outputs to the cell's list, up to
+    ``budget["left"]`` characters for the cell's streams together (the runner's memory stays bounded)."""
 
     encoding = "utf-8"
 
-    def __init__(self, name, outputs):
+    def __init__(self, name, outputs, budget):
         super().__init__()
-        self.name, self.outputs = name, outputs
+        self.name, self.outputs, self.budget = name, outputs, budget
 
     def writable(self):
         return True
@@ -54,11 +59,18 @@ class _Stream(io.TextIOBase):
         text = str(text)
         if not text:
             return 0
+        written = len(text)
+        if len(text) > self.budget["left"]:
+            text = text[:self.budget["left"]] + ("" if self.budget["cut"] else CUT.format(limit=CELL_TEXT_LIMIT))
+            self.budget["cut"] = True
+        self.budget["left"] = max(0, self.budget["left"] - written)
+        if not text:
+            return written
         if self.outputs and self.outputs[-1].get("output_type") == "stream" and self.outputs[-1]["name"] == self.name:
             self.outputs[-1]["text"] += text
         else:
             self.outputs.append({"output_type": "stream", "name": self.name, "text": text})
-        return len(text)
+        return written
 
     def flush(self):
         pass
@@ -131,7 +143,8 @@ class Runner:
         before = _records_so_far()
         proxies.record_seeds(self.session)
         stdout, stderr, show = sys.stdout, sys.stderr, warnings.showwarning
-        sys.stdout, sys.stderr = _Stream("stdout", outputs), _Stream("stderr", outputs)
+        budget = {"left": CELL_TEXT_LIMIT, "cut": False}
+        sys.stdout, sys.stderr = _Stream("stdout", outputs, budget), _Stream("stderr", outputs, budget)
         warnings.showwarning = _show_warning_without_source
         try:
             refused = self._bind(cell)

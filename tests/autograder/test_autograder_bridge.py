@@ -131,6 +131,29 @@ def test_wire_refuses_what_is_not_plain_data():
     assert wire.encode(np.array(["a"]), lambda v: "fallback") == "fallback"  # a string array is not numeric
 
 
+def test_a_keras_config_too_large_in_total_is_refused_before_anything_is_built():
+    dense = {"class_name": "Dense", "module": "keras.layers", "config": {"units": 65_536}}
+    huge = {"class_name": "Sequential", "module": "keras", "config": {"layers": [
+        {"class_name": "InputLayer", "module": "keras.layers", "config": {"batch_shape": [None, 8]}}] + [dense] * 100}}
+    with pytest.raises(wire.CannotCross, match="a Keras model of about 425,208,840,192 weights"):
+        wire.keras_from_wire({"config": huge, "weights": []})
+    small = {"class_name": "Sequential", "module": "keras", "config": {"layers": [
+        {"class_name": "InputLayer", "module": "keras.layers", "config": {"batch_shape": [None, 64]}},
+        dict(dense, config={"units": 256}), dict(dense, config={"units": 10})]}}
+    assert wire.estimated_params(small) == 64 * 256 + 256 + 256 * 10 + 10
+
+
+def test_the_runner_keeps_at_most_a_megabyte_of_a_cells_output():
+    outputs, budget = [], {"left": runner.CELL_TEXT_LIMIT, "cut": False}
+    out, err = runner._Stream("stdout", outputs, budget), runner._Stream("stderr", outputs, budget)
+    for _ in range(30):
+        out.write("x" * 100_000)
+        err.write("y" * 10)
+    kept = sum(len(o["text"]) for o in outputs)
+    assert runner.CELL_TEXT_LIMIT <= kept < runner.CELL_TEXT_LIMIT + 200
+    assert sum("output cut" in o["text"] for o in outputs) == 1
+
+
 def test_wire_references_reach_only_public_library_functions():
     assert wire.resolve_ref("numpy.maximum") is np.maximum
     assert wire.ref_name(np.maximum) == "numpy.maximum" and wire.ref_name(np.linalg.norm) == "numpy.linalg.norm"
