@@ -160,11 +160,16 @@ def test_feedback_preprocessor_hides_hidden_test_source():
     cell = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1,
                                                                      "solution": False, "locked": True}})
     secret_line = [line for line in source.splitlines() if "HIDDEN_SECRET_1" in line][0]
-    cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError",
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="add_bias got X of shape (5, 7)\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="and b [0.3, ...]\n"),
+                    nbformat.v4.new_output("error", ename="AssertionError",
                                            evalue=f"check_close 'add_bias hidden': got differs\n{secret_line}",
                                            traceback=[f"---> 9 {secret_line}", "AssertionError: ..."])]
     nb = nbformat.v4.new_notebook(cells=[cell])
     out, _ = HideHiddenTestTracebacks().preprocess(nb, {})
     text = json.dumps(out.cells[0].outputs)
     assert "HIDDEN_SECRET_1" not in text and "Xh" not in text
-    assert "check_close 'add_bias hidden': got differs" in text and "AssertionError" in text
+    assert "add_bias hidden" not in text and "(5, 7)" not in text  # the hidden check's name, the printed inputs
+    assert "check_close '(hidden)': got differs" in text and "AssertionError" in text
+    assert [o["output_type"] for o in out.cells[0].outputs] == ["stream", "error"]
+    assert "not shown here" in out.cells[0].outputs[0]["text"]
