@@ -23,6 +23,7 @@ time. The server ends itself after ``--idle`` seconds without a request (30 minu
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import pathlib
@@ -47,12 +48,13 @@ class WarmRunner:
     """
 
     def __init__(self, sandbox):
-        self.sandbox = sandbox
+        # the zygote is a module of ours, loaded by path inside the sandbox
+        self.sandbox = dataclasses.replace(sandbox, extra_ro=tuple(sandbox.extra_ro) + (str(warm.ZYGOTE_MODULE.parent),))
         self.warm = sandbox.use_bwrap
         self.how = ("a kernel forked from the warm self-check server" if self.warm else
                     "a fresh kernel: without bubblewrap the server cannot fork kernels warm")
         self.zygote, self.base = None, None
-        self.cold = selfcheck.ColdRunner(sandbox)
+        self.cold = selfcheck.ColdRunner(self.sandbox)
 
     def run(self, notebook, folder):
         if not self.warm:

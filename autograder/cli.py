@@ -102,7 +102,7 @@ def _grade(args):
 
 
 def _check(args):
-    from autograder import check_client, selfcheck
+    from autograder import check_client, checkcard  # light: the engine loads in the server only
 
     if args.stop:
         print("stopped the self-check server" if check_client.stop() else "no self-check server was running")
@@ -110,12 +110,14 @@ def _check(args):
     if args.notebook is None:
         raise SystemExit("usage: python -m autograder check NOTEBOOK (or --stop)")
     if args.cold:
+        from autograder import selfcheck
+
         sandbox = None if not args.no_sandbox else selfcheck.default_sandbox(sandbox=False)[0]
         rows = selfcheck.check(args.notebook, sandbox=sandbox)
         return 0 if all(r[3] == "passed" for r in rows) else 1
-    result = selfcheck.CheckResult.from_dict(check_client.check(args.notebook, no_sandbox=args.no_sandbox))
-    print(selfcheck.score_card(result.name, result.rows, result.fault))
-    print(selfcheck.timing_line(result))
+    result = checkcard.CheckResult.from_dict(check_client.check(args.notebook, no_sandbox=args.no_sandbox))
+    print(checkcard.score_card(result.name, result.rows, result.fault))
+    print(checkcard.timing_line(result))
     return 0 if result.passed else 1
 
 

@@ -8,8 +8,11 @@ still holds IPython's traceback, which prints the failing lines: the hidden test
                                         "nbgrader.preprocessors.ClearHiddenTests", ...]
 
 For every grade cell whose source has a hidden region, each error output keeps its ``ename`` and an
-``evalue`` from which every line that overlaps a hidden-test line was removed (fclab.checks messages,
-which describe values, stay); the traceback becomes that one line plus a short note.
+``evalue`` from which every line that overlaps a hidden-test line was removed and every quoted text that
+the hidden tests spell (a hidden check's ``name="..."``) is replaced by ``'(hidden)'`` (fclab.checks
+messages, which describe values, stay); the traceback becomes that one line plus a short note. What the
+cell printed (the student's own output during the hidden calls shows their inputs) is replaced by one line
+saying so.
 
 ``SanitizeFeedback`` is nbconvert's :class:`~nbconvert.preprocessors.SanitizeHTML` (bleach), switched on:
 a student's ``<script>``, event handlers (``onerror=``), ``javascript:`` URLs and inline SVG in an HTML
@@ -21,12 +24,17 @@ ClearHiddenTests::
                                         "autograder.feedback.SanitizeFeedback", ...]
 """
 
+import re
+
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
 NOTE = "(The traceback is hidden because this test cell contains hidden tests.)"
+PRINTED_NOTE = ("(What this test cell printed is not shown here: it contains hidden tests, and your code's "
+                "output during them would show their inputs.)\n")
+QUOTED = re.compile(r"'([^'\n]{4,})'|\"([^\"\n]{4,})\"")
 MIN_OVERLAP = 4
 
 
@@ -57,16 +65,26 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
                                   for h in hidden)
             if not leaks:
                 kept.append(line)
-        return "\n".join(kept).strip() or "(message hidden: it quoted the hidden tests)"
+        spelled = {q for h in hidden for pair in QUOTED.findall(h) for q in pair if q}
+        text = "\n".join(QUOTED.sub(lambda m: "'(hidden)'" if (m.group(1) or m.group(2)) in spelled else m.group(0),
+                                    line) for line in kept)
+        return text.strip() or "(message hidden: it quoted the hidden tests)"
 
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type != "code" or not utils.is_grade(cell) or self.begin_test_delimeter not in cell.source:
             return cell, resources
         hidden = self.hidden_lines(cell.source)
+        outputs, printed = [], False
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output["evalue"] = self.sanitize(output.get("evalue", ""), hidden)
                 output["traceback"] = [f"{output.get('ename', 'Error')}: {output['evalue']}", NOTE]
+            elif output.get("output_type") == "stream":
+                if printed:
+                    continue
+                output["text"], printed = PRINTED_NOTE, True
+            outputs.append(output)
+        cell["outputs"] = outputs
         return cell, resources
 
 

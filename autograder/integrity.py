@@ -12,7 +12,10 @@ Flagged:
 - ``sys.modules`` edits, trace/profile hooks, frame and garbage-collector introspection;
 - ``open()`` (and friends) of an absolute path or one with ``..``, string constants naming grading files;
 - sqlite3, subprocess/os.system/os.popen/os.exec*/os.fork/os.kill, socket/urllib/requests/http, ctypes,
-  ``os._exit``, ``__file__``, dynamic code (``exec``/``eval``/``compile``/``__import__`` of a non-literal).
+  ``os._exit``, ``__file__``, dynamic code (``exec``/``eval``/``compile``/``__import__`` of a non-literal);
+- the grader's agent (any ``__fclab…`` name), ``__import__`` of a guarded module, ``getattr`` with a
+  computed name on a guarded module, and strings put together (``"setpro" + "file"``) that spell a risky
+  call or a grading word.
 """
 
 import ast
@@ -43,7 +46,8 @@ RISKY_CALLS = {"os.system", "os.popen", "os.fork", "os.forkpty", "os.kill", "os.
 OPENERS = {"open", "io.open", "os.open", "os.listdir", "os.scandir", "os.walk", "pathlib.Path", "Path",
            "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "glob.glob", "sqlite3.connect"}
 GRADING_WORDS = ("gradebook", "nbgrader", "source/", "/source", "submitted/", "autograded", ".ipynb",
-                 "BEGIN HIDDEN", "autograder")
+                 "BEGIN HIDDEN", "autograder", "__fclab")
+SPELLED = {path.rsplit(".", 1)[-1] for path in RISKY_CALLS if not path.endswith(")")} - {"exit", "remove", "unlink"}
 INTERNALS = {"__dict__", "__globals__", "__code__", "__closure__", "__subclasses__", "__mro__", "__bases__",
              "__setattr__", "__delattr__", "f_globals", "f_locals", "f_back", "tb_frame", "gi_frame"}
 DUNDERS = {"__builtins__", "__module__", "__code__", "__globals__", "__qualname__", "__class__", "__dict__"}
@@ -166,7 +170,9 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_Attribute(self, node):
         path = self.dotted(node) or ""
-        if node.attr in IPYTHON_INTERNALS and (path.startswith("get_ipython()") or path.startswith("IPython")):
+        if node.attr.startswith("__fclab"):
+            self.flag(node, f"uses the grader's own name {node.attr}")
+        elif node.attr in IPYTHON_INTERNALS and (path.startswith("get_ipython()") or path.startswith("IPython")):
             self.flag(node, f"reaches IPython internals ({path})")
         elif path == "sys.modules" and isinstance(node.ctx, ast.Load):
             self.flag(node, "uses sys.modules (the modules the tests import)")
@@ -189,6 +195,15 @@ class _Visitor(ast.NodeVisitor):
         elif path in ("compile", "__import__", "importlib.import_module", "importlib.reload") and not (
                 node.args and isinstance(node.args[0], ast.Constant)):
             self.flag(node, f"dynamic code: {path}() of a computed value")
+        elif path == "__import__" and (_guarded(str(node.args[0].value)) or
+                                       str(node.args[0].value).split(".")[0] in set(RISKY_MODULES) | {"os"}):
+            self.flag(node, f"imports {node.args[0].value} through __import__()")
+        if path == "getattr" and len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant):
+            base = node.args[0]
+            name = self.dotted(base) or ""
+            through_import = isinstance(base, ast.Call) and self.dotted(base.func) == "__import__"
+            if through_import or (name and _guarded(name)):
+                self.flag(node, f"getattr() with a computed name on {name or 'a module from __import__()'}")
         if path in OPENERS or path.endswith(".read_text") or path.endswith(".read_bytes"):
             self._path_argument(node, path)
         self.generic_visit(node)
@@ -201,8 +216,17 @@ class _Visitor(ast.NodeVisitor):
         elif arg is not None and any(isinstance(n, ast.Name) and n.id == "__file__" for n in ast.walk(arg)):
             self.flag(node, f"{path}() of a path relative to __file__")
 
+    def visit_BinOp(self, node):
+        text = _folded(node)
+        if text and (text in SPELLED or any(w in text for w in GRADING_WORDS)):
+            self.flag(node, f"puts together the string {text[:60]!r}")
+            return
+        self.generic_visit(node)
+
     def visit_Name(self, node):
-        if node.id == "__file__":
+        if node.id.startswith("__fclab"):
+            self.flag(node, f"uses the grader's own name {node.id}")
+        elif node.id == "__file__":
             self.flag(node, "reads __file__ (locating the course files)")
         elif node.id == "__builtins__":
             self.flag(node, "uses __builtins__ directly")
@@ -211,6 +235,17 @@ class _Visitor(ast.NodeVisitor):
     def visit_Constant(self, node):
         if isinstance(node.value, str) and any(w in node.value for w in GRADING_WORDS):
             self.flag(node, f"names grading files or markers: {node.value[:60]!r}")
+
+
+def _folded(node):
+    """The string a ``+`` of string constants makes (``"setpro" + "file"``), or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _folded(node.left), _folded(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
 
 
 def _guarded(path):

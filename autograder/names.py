@@ -4,9 +4,11 @@ The trusted runner (:mod:`autograder.runner`) runs the source notebook's own set
 test cells; the student's names reach it as proxies. Both lists come from the cells' ASTs (after IPython's
 transformation, so ``%magic`` and ``!cmd`` lines parse):
 
-- :func:`student_names`: every name a solution cell binds (the instructor's solution and the student's
-  cells, added cells included), minus names a protected cell binds by ``import`` (``np``, ``checks``,
-  ``keras`` always stay the course's own);
+- :func:`student_names`: the names the instructor's solution cells bind at top level (the exercise's
+  functions, classes and values: what a test may ask the student for), minus names a protected cell binds
+  by ``import`` (``np``, ``checks``, ``keras`` always stay the course's own). A name only the student's
+  cells bind is never proxied: a student's ``enumerate = ...`` or a rebound helper of a locked cell does
+  not reach the test, which keeps Python's builtins and the setup cells' own definitions;
 - :func:`needed_setup`: the protected non-test cells a test cell depends on, found backwards from the test
   cells through the names each cell binds and the names it reads before binding them itself
   (:func:`free_names`; a cell that seeds a random generator is always kept).
@@ -101,17 +103,37 @@ def student_names(cells, solutions):
     """
     names = set()
     for source in solutions.values():
-        names |= bound_and_read(source)[0]
+        names |= top_level_bound(source)
     protected_imports = set()
     for cell in cells:
-        if cell.get("cell_type") != "code":
-            continue
-        bound, _, imported = bound_and_read(cell["source"])
-        if _origin(cell) == "student" or is_solution(cell):
-            names |= bound
-        else:
-            protected_imports |= imported
+        if cell.get("cell_type") == "code" and not (_origin(cell) == "student" or is_solution(cell)):
+            protected_imports |= bound_and_read(cell["source"])[2]
     return frozenset(names - protected_imports)
+
+
+@functools.lru_cache(maxsize=4096)
+def top_level_bound(source):
+    """Names a cell binds in the notebook's namespace: ``def``/``class`` names, assignment, ``for``, ``with``
+    and import targets outside any function or class body (a function's local variables are not)."""
+    tree = parse(source)
+    found = set()
+    if tree is None:
+        return frozenset()
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue  # their variables are their own
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            found.add(node.id)
+        pending.extend(ast.iter_child_nodes(node))
+    return frozenset(found)
 
 
 def student_sources(cells):

@@ -55,6 +55,9 @@ def parse_notebook(data, name="notebook.ipynb"):
     except json.JSONDecodeError as exc:
         return Prepared(reason=f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}): "
                                f"the file is damaged; ask the student to download the notebook again")
+    except RecursionError:
+        return Prepared(reason=f"{name} nests JSON lists or objects deeper than a notebook ever does: not a "
+                               f"notebook Jupyter wrote; ask the student to download the notebook again")
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         return Prepared(reason=f"{name} is JSON but not a notebook (no 'cells'): expected an .ipynb file")
     notes = []
@@ -83,4 +86,14 @@ def _usable(cell, notes):
         cell["source"] = str(source)
     if not isinstance(cell.get("metadata"), dict):
         cell["metadata"] = nbformat.NotebookNode()
+    if "id" in cell and not isinstance(cell["id"], str):
+        notes.append(f"removed a cell id that is not text: {str(cell['id'])[:80]}")
+        del cell["id"]
+    nbgrader = cell["metadata"].get("nbgrader")
+    if nbgrader is not None and not isinstance(nbgrader, dict):
+        notes.append(f"removed nbgrader metadata that is not an object: {str(nbgrader)[:80]}")
+        del cell["metadata"]["nbgrader"]
+    elif nbgrader is not None and "grade_id" in nbgrader and not isinstance(nbgrader["grade_id"], str):
+        notes.append(f"removed a grade_id that is not text: {str(nbgrader['grade_id'])[:80]}")
+        del nbgrader["grade_id"]
     return True

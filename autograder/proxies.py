@@ -26,6 +26,9 @@ import numpy as np
 from autograder.sandboxed import wire
 
 from fclab.checks._calls import CallOutcome, ErrorInfo  # the contract (fclab.checks, section 5)
+from fclab.checks._exercise import Exercise, active_exercise
+
+OUTSIDE_EXERCISE = Exercise("(outside an exercise block)")  # watches inputs, forbids nothing
 
 
 class AnswerError(Exception):
@@ -206,10 +209,18 @@ class RemoteObject:
         return iter(items if isinstance(items, list) else [])
 
     def __call__(self, *args, **kwargs):
-        outcome = self.__fclab_call__(args, kwargs, (), False)
+        """A plain call from a test (``add_bias(X, b)``), watched as ``ex.call`` is: a forbidden call (the
+        exercise block's list) or an array argument changed in place fails the test. Otherwise an answer
+        that zeroes the test's arrays would make an expected value computed after the call agree with it.
+        A test that wants the in-place change (and gets the arrays' new state back) says so with
+        ``checks.exercise(..., watch_inputs=False)``."""
+        watcher = active_exercise() or OUTSIDE_EXERCISE
+        outcome = self.__fclab_call__(args, kwargs, tuple(watcher.forbid), bool(watcher.watch_inputs))
         if outcome.error is not None:
             raise_student_error({"type": outcome.error.type_name, "message": outcome.error.message,
                                  "traceback": outcome.error.traceback_text})
+        if outcome.forbidden or outcome.mutated:
+            watcher.verdict(self, outcome)  # raises the AssertionError that names the call or the changed input
         return outcome.value
 
     def __fclab_call__(self, args, kwargs, forbid, watch_inputs):

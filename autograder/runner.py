@@ -19,9 +19,11 @@ returned with it.
 import hashlib
 import io
 import os
+import pathlib
 import sys
 import time
 import traceback
+import warnings
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
@@ -33,14 +35,19 @@ from autograder.sandboxed import wire
 from fclab.checks._records import MIME_TYPE as MIME  # one constant, imported
 
 
+CELL_TEXT_LIMIT = 1 * 2**20  # characters one cell may print in the trusted runner (student output included)
+CUT = "\n[autograder: output cut: more than {limit} characters in this test cell]\n"
+
+
 class _Stream(io.TextIOBase):
-    """sys.stdout / sys.stderr during a cell: appends (merging) stream outputs to the cell's list."""
+    """sys.stdout / sys.stderr during a cell: appends (merging) stream outputs to the cell's list, up to
+    ``budget["left"]`` characters for the cell's streams together (the runner's memory stays bounded)."""
 
     encoding = "utf-8"
 
-    def __init__(self, name, outputs):
+    def __init__(self, name, outputs, budget):
         super().__init__()
-        self.name, self.outputs = name, outputs
+        self.name, self.outputs, self.budget = name, outputs, budget
 
     def writable(self):
         return True
@@ -52,11 +59,18 @@ class _Stream(io.TextIOBase):
         text = str(text)
         if not text:
             return 0
+        written = len(text)
+        if len(text) > self.budget["left"]:
+            text = text[:self.budget["left"]] + ("" if self.budget["cut"] else CUT.format(limit=CELL_TEXT_LIMIT))
+            self.budget["cut"] = True
+        self.budget["left"] = max(0, self.budget["left"] - written)
+        if not text:
+            return written
         if self.outputs and self.outputs[-1].get("output_type") == "stream" and self.outputs[-1]["name"] == self.name:
             self.outputs[-1]["text"] += text
         else:
             self.outputs.append({"output_type": "stream", "name": self.name, "text": text})
-        return len(text)
+        return written
 
     def flush(self):
         pass
@@ -128,8 +142,10 @@ class Runner:
         outputs = self.shell.cell_outputs = []
         before = _records_so_far()
         proxies.record_seeds(self.session)
-        stdout, stderr = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = _Stream("stdout", outputs), _Stream("stderr", outputs)
+        stdout, stderr, show = sys.stdout, sys.stderr, warnings.showwarning
+        budget = {"left": CELL_TEXT_LIMIT, "cut": False}
+        sys.stdout, sys.stderr = _Stream("stdout", outputs, budget), _Stream("stderr", outputs, budget)
+        warnings.showwarning = _show_warning_without_source
         try:
             refused = self._bind(cell)
             if refused:
@@ -138,7 +154,7 @@ class Runner:
                 self.shell.execution_count = self.count
                 self.shell.run_cell(cell.source, store_history=False, silent=False)
         finally:
-            sys.stdout, sys.stderr = stdout, stderr
+            sys.stdout, sys.stderr, warnings.showwarning = stdout, stderr, show
             self.shell.user_ns.update(self.given_classes)  # setup cells keep using the trusted classes
         if cell.kind == "setup":  # its functions may be passed to the student's code: the kernel has them too
             for name in names.bound_and_read(cell.source)[0]:
@@ -174,6 +190,14 @@ class Runner:
         return None
 
 
+def _show_warning_without_source(message, category, filename, lineno, file=None, line=None):
+    """A warning raised while a test cell runs, printed without the line of code that raised it: Python's
+    own format quotes the source line, which for a hidden test is hidden-test text on its way to feedback."""
+    where = "a test cell" if str(filename).startswith("<") or "ipykernel" in str(filename) else \
+        f"{pathlib.PurePath(str(filename)).name}:{lineno}"
+    (file or sys.stderr).write(f"{getattr(category, '__name__', 'Warning')}: {message} (raised in {where})\n")
+
+
 def _error_output(ename, message, cell):
     where = f"test cell {cell.grade_id!r}" if cell.grade_id else f"cell {cell.index}"
     text = f"{message} (in {where})"
@@ -206,10 +230,35 @@ def _install_runtime(label, sources, namespace):
                 return sources.get(object.__getattribute__(fn, "_type"))
             return super().answer_source(fn)
 
+        def helper_sources(self, fn):
+            """The cells of the student's names the answer's cell reads, and theirs in turn (a forbidden call
+            moved into a helper in another cell is seen although the kernel's call watch can be switched off)."""
+            if not isinstance(fn, proxies.RemoteObject):
+                return []
+            return helper_cells(object.__getattribute__(fn, "_type"), sources)
+
         def namespace(self, fn):
             return namespace if isinstance(fn, proxies.RemoteObject) else super().namespace(fn)
 
     _runtime.set_runtime(GradingRuntime())
+
+
+def helper_cells(name, sources):
+    """``[(helper name, cell source)]`` reachable from the cell binding ``name`` through the names each cell
+    reads (``sources``: ``{name: the student's cell that binds it}``), that cell itself left out."""
+    start = sources.get(name)
+    if start is None:
+        return []
+    seen_cells, found, pending = {start}, [], [start]
+    while pending:
+        _, read, _ = names.bound_and_read(pending.pop())
+        for helper in sorted(read & set(sources)):
+            cell = sources[helper]
+            if cell not in seen_cells:
+                seen_cells.add(cell)
+                found.append((helper, cell))
+                pending.append(cell)
+    return found
 
 
 def serve(connection):

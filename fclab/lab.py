@@ -28,6 +28,7 @@ from fclab import env as fclab_env
 from fclab import lab_update
 
 LAB_CONFIG = pathlib.Path(__file__).resolve().parent / "lab_config"
+INSTRUCTOR_CONFIG = pathlib.Path(__file__).resolve().parent / "lab_config_instructor"  # no news pop-up
 LOG_NAME = pathlib.Path(".lab") / "jupyter.log"
 
 
@@ -177,6 +178,8 @@ def instructor_lab(course, port=None, dry_run=False):
         print("Would start (in", course, "):", " ".join(command))
         return 0
     fclab_env.apply()
+    paths = [str(INSTRUCTOR_CONFIG)] + [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(dict.fromkeys(paths))
     os.chdir(course)
     os.execv(command[0], command)
 

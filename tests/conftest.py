@@ -35,3 +35,20 @@ def pytest_collection_modifyitems(config, items):
 def repo():
     """Path to the repository root."""
     return REPO
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_self_check_server(tmp_path_factory):
+    """Self-checks of this test session talk to a server of its own (never the user's), stopped at the end."""
+    folder = tmp_path_factory.mktemp("xdg-runtime")
+    folder.chmod(0o700)
+    previous = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(folder)
+    yield
+    from autograder import check_client
+
+    check_client.stop()
+    if previous is None:
+        os.environ.pop("XDG_RUNTIME_DIR", None)
+    else:
+        os.environ["XDG_RUNTIME_DIR"] = previous

@@ -82,3 +82,17 @@ def test_the_probe_sees_what_an_import_loads(repo):
     assert out.returncode == 0, out.stderr
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert "fclab.reference" in loaded and "numpy" in loaded, loaded
+
+
+@pytest.mark.parametrize("name", ["autograder.check_client", "autograder.checkcard"])
+def test_the_self_check_client_loads_only_the_standard_library(repo, name):
+    """The lab's clean-run button imports the client in the student's kernel, the command line prints the
+    card with it: neither may load the engine (nbgrader, nbclient, zmq) or numpy."""
+    code = (f"import importlib, json, sys; importlib.import_module({name!r}); "
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=120,
+                         env=_base_env())
+    assert out.returncode == 0, out.stderr
+    site = {"__main__", "_distutils_hack"} | {m for m in json.loads(out.stdout.strip().splitlines()[-1])
+                                              if m.startswith("__editable__")}  # the interpreter's own
+    assert set(json.loads(out.stdout.strip().splitlines()[-1])) - site == {"autograder"}, out.stdout

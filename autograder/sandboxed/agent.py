@@ -170,33 +170,25 @@ def _seed(seeds):
 
 
 def _call(fn, args, kwargs, forbid, watch_inputs):
-    """``{"value", "error", "forbidden", "mutated", "stdout"}`` of one watched call."""
+    """``{"value", "error", "forbidden", "mutated", "stdout", "warnings"}`` of one watched call.
+
+    There is no unwatched way: when the kernel's ``fclab.checks._calls`` cannot be imported (a student's
+    code broke it), the call is not made and fails with that reason.
+    """
     try:
         from fclab.checks._calls import call_watched
-    except ImportError:
-        call_watched = None
-    if call_watched is not None:
-        outcome = call_watched(fn, tuple(args), dict(kwargs), list(forbid), watch_inputs=watch_inputs)
-        error = outcome.error
-        return {"value": outcome.value, "forbidden": tuple(outcome.forbidden), "mutated": tuple(outcome.mutated),
-                "stdout": outcome.stdout, "warnings": tuple(getattr(outcome, "warnings", ()))[:100],
-                "error": None if error is None else {
-                    "type": error.type_name, "message": str(error.message)[:wire.MAX_TEXT],
-                    "traceback": str(error.traceback_text)[-20000:],
-                    "explanation": error.explanation and str(error.explanation)[:5000]}}
-    before = [(key, value.copy()) for key, value in list(enumerate(args)) + list(kwargs.items())
-              if type(value) is np.ndarray] if watch_inputs else []
-    out = io.StringIO()
-    value, error = None, None
-    try:
-        with contextlib.redirect_stdout(out):
-            value = fn(*args, **kwargs)
-    except Exception as exc:
-        error = _error_info(exc)
-    current = dict(list(enumerate(args)) + list(kwargs.items()))
-    mutated = tuple(str(key) for key, copy in before
-                    if not np.array_equal(copy, current[key], equal_nan=copy.dtype.kind in "fc"))
-    return {"value": value, "error": error, "forbidden": (), "mutated": mutated, "stdout": out.getvalue()}
+    except Exception as exc:  # noqa: BLE001 - any way the import fails ends the same
+        raise RuntimeError(f"the grader's call watch is missing in this kernel (fclab.checks._calls could not "
+                           f"be imported: {type(exc).__name__}: {exc}); code in the notebook removed or "
+                           f"replaced it") from None
+    outcome = call_watched(fn, tuple(args), dict(kwargs), list(forbid), watch_inputs=watch_inputs)
+    error = outcome.error
+    return {"value": outcome.value, "forbidden": tuple(outcome.forbidden), "mutated": tuple(outcome.mutated),
+            "stdout": outcome.stdout, "warnings": tuple(getattr(outcome, "warnings", ()))[:100],
+            "error": None if error is None else {
+                "type": error.type_name, "message": str(error.message)[:wire.MAX_TEXT],
+                "traceback": str(error.traceback_text)[-20000:],
+                "explanation": error.explanation and str(error.explanation)[:5000]}}
 
 
 def _error_info(exc):

@@ -51,6 +51,7 @@ ARRAY_KINDS = "biufc"
 REF_ROOTS = ("numpy", "keras", "tensorflow", "fclab")
 KERAS_MODULES = ("keras",)
 MAX_KERAS_SIZE = 65_536  # units, or one dimension of an input shape, of a layer the grader rebuilds
+MAX_KERAS_PARAMS = 16 * 2**20  # weights of a whole rebuilt model (64 MiB of float32), estimated from its config
 SIZE_KEYS = ("units", "batch_shape", "batch_input_shape", "input_shape", "shape", "input_dim", "output_dim")
 KERAS_REFUSED = ("Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer")
 # classes a rebuilt config may name, by module: layers and models a fully-connected course builds (no layer that
@@ -291,6 +292,10 @@ def keras_from_wire(body, strict=True):
     config, weights = body.get("config"), body.get("weights", [])
     if strict:
         check_keras_config(config)
+        params = estimated_params(config)
+        if params > MAX_KERAS_PARAMS:
+            raise CannotCross(f"a Keras model of about {params:,} weights (more than {MAX_KERAS_PARAMS:,}: the "
+                              f"grader does not rebuild models that large)")
     import keras
 
     try:
@@ -356,6 +361,35 @@ def check_keras_config(config, depth=0):
         if key in SIZE_KEYS:
             _check_sizes(key, item)
         check_keras_config(item, depth + 1)
+
+
+def estimated_params(config):
+    """About how many weights the model a (checked) config describes will hold once built: its Dense layers'
+    ``in * units + units``, in the order they appear, each one's ``in`` the units before it (the first one's,
+    the input shape's last dimension, or the largest size in the config when none is given)."""
+    sizes, layers = [], []
+
+    def walk(node):
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if node.get("class_name") in ("Dense", "EinsumDense") and isinstance(node.get("config"), dict):
+                units = node["config"].get("units")
+                layers.append(units if isinstance(units, int) and not isinstance(units, bool) else 1)
+            for key, item in node.items():
+                if key in SIZE_KEYS and key != "units":
+                    values = item if isinstance(item, list) else [item]
+                    sizes.extend(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+                walk(item)
+
+    walk(config)
+    first = sizes[-1] if sizes else max(layers, default=1)  # an input shape's last dimension
+    total, previous = 0, max(first, 1)
+    for units in layers:
+        total += previous * units + units
+        previous = units
+    return total
 
 
 def _check_sizes(key, value):

@@ -15,6 +15,7 @@ Inside the block:
 - a failing check's message ends with the exercise, the seed (how to replay it) and how to get a hint.
 """
 
+import dataclasses
 import time
 
 import numpy as np
@@ -147,13 +148,19 @@ class Exercise:
         return outcome
 
     def static_findings(self, fn):
-        """Forbidden references in the answer's source (cached per function)."""
+        """Forbidden references in the answer's source and in the cells of the helpers it uses (cached per
+        function); a helper's finding says which name's cell it is in."""
         if not self.forbid:
             return []
         key = id(fn)
         if key not in self._scanned:
             runtime = get_runtime()
-            self._scanned[key] = scan(runtime.answer_source(fn), runtime.namespace(fn) or {}, self.forbid)
+            namespace = runtime.namespace(fn) or {}
+            found = list(scan(runtime.answer_source(fn), namespace, self.forbid))
+            for helper, source in runtime.helper_sources(fn):
+                found += [dataclasses.replace(f, text=f"{f.text}   (in the cell that defines {helper})")
+                          for f in scan(source, namespace, self.forbid)]
+            self._scanned[key] = found
         return self._scanned[key]
 
     def verdict(self, fn, outcome, where=""):

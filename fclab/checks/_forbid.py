@@ -44,6 +44,23 @@ def _dotted(node):
     return None
 
 
+def _is_getattr(node):
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+            and len(node.args) >= 2)
+
+
+def _folded(node):
+    """The string constant ``node`` spells, joined with ``+`` or as an f-string of constants, or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _folded(node.left), _folded(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(str(v.value) for v in node.values)
+    return None
+
+
 def _parse(source):
     try:
         from IPython.core.inputtransformer2 import TransformerManager
@@ -129,6 +146,9 @@ def scan(source, namespace, forbid):
             text = _dotted(node)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             text = node.id
+        elif _is_getattr(node):  # getattr(ref, "de" + "nse"): the name is spelled in pieces
+            base, attr = _dotted(node.args[0]), _folded(node.args[1])
+            text = f"{base}.{attr}" if base and attr and attr.isidentifier() else None
         else:
             continue
         if text is None:

@@ -56,6 +56,11 @@ class Runtime:
         """The globals an answer's names resolve against (None when unknown)."""
         return getattr(fn, "__globals__", None)
 
+    def helper_sources(self, fn):
+        """``[(name, source)]``: the cells of the student's other names the answer uses, for the static
+        forbid scan (in the lab the call watch sees a helper's calls as they happen: none needed)."""
+        return []
+
 
 _current = Runtime()
 

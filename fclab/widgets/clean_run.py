@@ -60,7 +60,7 @@ def result_html(result):
     """The clean run's score card as an HTML table (``result``: the server's dict, see
     :class:`autograder.selfcheck.CheckResult`)."""
     rows = "".join(
-        f"<tr><td><code>{html.escape(grade_id)}</code></td>"
+        f"<tr><td><code>{html.escape(grade_id.removesuffix('_test'))}</code></td>"
         f"<td style='color:{'#1a7f37' if why == 'passed' else '#cf222e'};font-weight:600'>"
         f"{'PASS' if why == 'passed' else 'FAIL'}</td><td>{points:g} / {max_points:g}</td>"
         f"<td style='white-space:pre-wrap'>{'' if why == 'passed' else html.escape(why)}</td></tr>"
@@ -71,11 +71,13 @@ def result_html(result):
              if result.get("fault") else "")
     timings = result.get("timings", {})
     how = html.escape(result.get("how") or "a fresh kernel")
-    return (f"<p><b>Clean run of {html.escape(result['name'])}</b> as saved at {_clock(result.get('saved_at', 0))}"
+    # JupyterLab's own class for rendered HTML: the same table style as the score card above
+    return (f"<div class='jp-RenderedHTMLCommon' style='padding:0'><p><b>Clean run of "
+            f"{html.escape(result['name'])}</b> as saved at {_clock(result.get('saved_at', 0))}"
             f" ({timings.get('total', 0):.1f} s, {how})</p>{fault}"
-            "<table><thead><tr><th>test</th><th>result</th><th>points</th><th>why</th></tr></thead>"
+            "<table style='margin-left:0'><thead><tr><th>exercise</th><th>result</th><th>points</th><th>why</th></tr></thead>"
             f"<tbody>{rows}</tbody><tfoot><tr><td>total</td><td></td><td>{earned:g} / {total:g}</td>"
-            "<td>visible tests only; grading runs hidden tests too</td></tr></tfoot></table>")
+            "<td>visible tests only; grading runs hidden tests too</td></tr></tfoot></table></div>")
 
 
 class CleanRun(SavedView, widgets.VBox):
@@ -92,7 +94,7 @@ class CleanRun(SavedView, widgets.VBox):
         self.path = path
         self.checker = checker or _check_with_server
         self.button = widgets.Button(description="Clean run of the saved notebook", icon="play",
-                                     layout=widgets.Layout(width="auto"),
+                                     layout=widgets.Layout(width="300px"),
                                      tooltip="top to bottom in a fresh kernel, visible tests only")
         self.status = widgets.HTML(f"<span style='color:#555'>{INTRO}</span>")
         self.result = widgets.HTML("")

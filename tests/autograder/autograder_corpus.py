@@ -7,6 +7,7 @@ journal record's integrity flags, cell reasons, or rebuild notes.
 
 import copy
 import dataclasses
+import json
 
 import nbformat
 
@@ -222,6 +223,7 @@ def cases(release, course_dir):
                     print("no network:", type(exc).__name__)
             """)), (2, 3, 1), flag="imports socket"),
         **issue9_cases(release),
+        **attack_cases(release),
         "malformed": Case(b'{"cells": [', (0, 0, 0), reason="not valid JSON"),
         "nbformat3": Case(nbformat.writes(nbformat.convert(_with(release), 3)).encode(), (2, 3, 1),
                           note="upgraded from nbformat 3"),
@@ -339,7 +341,9 @@ def issue9_cases(release):
     """Issue 9: attacks on a test cell that ran inside the student's kernel; the tests now never do."""
     return {
         "stack_walk": Case(_with(release, ex1=STACK_WALK), (0, 3, 1), flag="f_back"),
-        "shadow_package": Case(_with(release, ex1=SHADOW_PACKAGE), (0, 3, 1), flag="sys.modules"),
+        # the shadow package takes the kernel's call watch away: no call is made unwatched, every test fails
+        "shadow_package": Case(_with(release, ex1=SHADOW_PACKAGE), (0, 0, 0), flag="sys.modules",
+                               reason="call watch is missing"),
         "self_restoring": Case(_with(release, ex1=SELF_RESTORING), (0, 3, 1), flag="vars()"),
         "disguised_hook": Case(_with(release, ex1=DISGUISED_HOOK), (0, 3, 1), flag="IPython internals"),
         "linecache_print": Case(_with(release, ex1=LINECACHE_PRINT), (2, 3, 1)),
@@ -348,3 +352,53 @@ def issue9_cases(release):
         "huge_array": Case(_with(release, ex1=HUGE_ARRAY), (0, 3, 1), reason="the grader accepts at most 64 MB"),
         "hangs": Case(_with(release, ex1=HANGS), (0, 3, 1), reason="time limit"),
     }
+
+
+MUTATE_ARGS = F.dedent("""
+    import numpy as np
+    def add_bias(X, b):
+        X[...] = 0  # the test computes its expected X + b after the call: from the zeroed arrays
+        b[...] = 0
+        return np.zeros(X.shape, X.dtype)
+    """)
+
+WARNING_LEAK = F.dedent("""
+    import numpy as np
+    def add_bias(X, b):
+        if X.shape == (5, 7):  # the hidden call: make the hidden line's own Xh + bh overflow, trusted-side
+            X[...] = 3e38
+            b[...] = 3e38
+            return np.full(X.shape, np.inf, X.dtype)
+        return X + b
+    """)
+
+
+def attack_cases(release):
+    """Holes found by the attack session (branch attack): each case states the outcome it should get."""
+    return {
+        # the runner wrote the sandbox's new state of X and b back into the test's arrays, and the
+        # expected value is computed from them after the call: no addition was ever made
+        "mutate_args": Case(_with(release, ex1=MUTATE_ARGS), (0, 3, 1)),
+        # a trusted-side numpy warning on the hidden line prints that line (linecache) to stderr: it must
+        # not reach feedback (test_hidden_tests_never_reach_feedback reads every student's page)
+        "warning_leak": Case(_with(release, ex1=WARNING_LEAK), (0, 3, 1)),
+        # JSON nested deeper than Python's json parser recurses: today "grading failed inside the engine
+        # (RecursionError ...); not saved" -- no record, no score; it must end graded, with a reason
+        "deep_json": Case(_deep_json(_with(release)), (0, 0, 0)),
+        # a test cell whose grade_id is not a string: today "TypeError: unhashable type"; not saved
+        "grade_id_object": Case(_grade_id_object(_with(release, ex1=WRONG_ADD_BIAS)), (0, 3, 1)),
+    }
+
+
+def _deep_json(nb, depth=200_000):
+    """The notebook's bytes with ``[[[...]]]`` ``depth`` levels deep in its metadata (~400 KB, valid JSON)."""
+    text = nbformat.writes(nb)
+    return text.replace('"metadata": {', '"metadata": {"x": ' + "[" * depth + "]" * depth + ", ", 1).encode()
+
+
+def _grade_id_object(nb):
+    data = json.loads(nbformat.writes(nb))
+    for cell in data["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "ex1_add_bias_test":
+            cell["metadata"]["nbgrader"]["grade_id"] = {"$ne": 1}
+    return json.dumps(data).encode()

@@ -131,6 +131,29 @@ def test_wire_refuses_what_is_not_plain_data():
     assert wire.encode(np.array(["a"]), lambda v: "fallback") == "fallback"  # a string array is not numeric
 
 
+def test_a_keras_config_too_large_in_total_is_refused_before_anything_is_built():
+    dense = {"class_name": "Dense", "module": "keras.layers", "config": {"units": 65_536}}
+    huge = {"class_name": "Sequential", "module": "keras", "config": {"layers": [
+        {"class_name": "InputLayer", "module": "keras.layers", "config": {"batch_shape": [None, 8]}}] + [dense] * 100}}
+    with pytest.raises(wire.CannotCross, match="a Keras model of about 425,208,840,192 weights"):
+        wire.keras_from_wire({"config": huge, "weights": []})
+    small = {"class_name": "Sequential", "module": "keras", "config": {"layers": [
+        {"class_name": "InputLayer", "module": "keras.layers", "config": {"batch_shape": [None, 64]}},
+        dict(dense, config={"units": 256}), dict(dense, config={"units": 10})]}}
+    assert wire.estimated_params(small) == 64 * 256 + 256 + 256 * 10 + 10
+
+
+def test_the_runner_keeps_at_most_a_megabyte_of_a_cells_output():
+    outputs, budget = [], {"left": runner.CELL_TEXT_LIMIT, "cut": False}
+    out, err = runner._Stream("stdout", outputs, budget), runner._Stream("stderr", outputs, budget)
+    for _ in range(30):
+        out.write("x" * 100_000)
+        err.write("y" * 10)
+    kept = sum(len(o["text"]) for o in outputs)
+    assert runner.CELL_TEXT_LIMIT <= kept < runner.CELL_TEXT_LIMIT + 200
+    assert sum("output cut" in o["text"] for o in outputs) == 1
+
+
 def test_wire_references_reach_only_public_library_functions():
     assert wire.resolve_ref("numpy.maximum") is np.maximum
     assert wire.ref_name(np.maximum) == "numpy.maximum" and wire.ref_name(np.linalg.norm) == "numpy.linalg.norm"
@@ -148,6 +171,24 @@ def test_calls_bring_back_plain_data_and_the_student_output(trusted):
     assert [r["passed"] for r in done.records] == [True]
 
 
+def test_a_kernel_whose_call_watch_was_removed_gets_no_unwatched_call(trusted, monkeypatch):
+    monkeypatch.setitem(sys.modules, "fclab.checks._calls", None)  # what `sys.modules[...] = None` in a cell does
+    done = trusted("import numpy as np\nfrom fclab.checks import check_close\nX = np.ones((2, 3))\n"
+                   "check_close(add_bias(X, np.zeros(3)), X, name='add_bias')")
+    error = _errors(done)[0]
+    assert "the grader's call watch is missing in this kernel" in error["evalue"]
+    assert "student says hi" not in _texts(done, "stdout")  # the answer was never called
+    assert not done.records or not all(r["passed"] for r in done.records)
+
+
+def test_a_warning_in_a_test_cell_is_printed_without_its_source_line(trusted):
+    done = trusted("import numpy as np\nimport warnings\nwarnings.simplefilter('always')\n"
+                   "big = np.float32(3e38) * np.float32(10)  # HIDDEN_LINE_TEXT")
+    err = _texts(done, "stderr")
+    assert "RuntimeWarning: overflow encountered" in err and "raised in a test cell" in err
+    assert "HIDDEN_LINE_TEXT" not in err and "np.float32(3e38)" not in err
+
+
 def test_student_exceptions_keep_their_builtin_type(trusted):
     error = _errors(trusted("shout(3)"))[0]
     assert error["ename"] == "ValueError" and error["evalue"] == "bad input 3"
@@ -155,9 +196,18 @@ def test_student_exceptions_keep_their_builtin_type(trusted):
     assert _errors(trusted("not_done(1)"))[0]["ename"] == "NotImplementedError"
 
 
-def test_arrays_modified_in_place_come_back(trusted):
-    done = trusted("import numpy as np\nY = np.ones(3)\nout = double_in_place(Y)\nprint(Y.tolist(), out.tolist())")
+def test_arrays_modified_in_place_come_back_where_the_test_asks_for_it(trusted):
+    done = trusted("import numpy as np\nfrom fclab import checks\nY = np.ones(3)\n"
+                   "with checks.exercise('in_place', watch_inputs=False):\n    out = double_in_place(Y)\n"
+                   "print(Y.tolist(), out.tolist())")
     assert "[2.0, 2.0, 2.0] [2.0, 2.0, 2.0]" in _texts(done, "stdout")
+
+
+def test_a_plain_call_that_changes_the_tests_arrays_fails(trusted):
+    done = trusted("import numpy as np\nY = np.ones(3)\nout = double_in_place(Y)\nprint('reached')")
+    error = _errors(done)[0]
+    assert error["ename"] == "AssertionError" and "in place" in error["evalue"], error
+    assert "reached" not in _texts(done, "stdout")
 
 
 def test_a_hostile_object_stays_opaque(trusted):
@@ -241,9 +291,49 @@ def test_student_names_and_needed_setup_cells():
              _cell("def helper():\n    pass", origin="student"),
              _cell("checks.check_close(dense(X, W, 0), X @ W)\nX = 1", "test"),
              _cell("np.random.seed(0)"), _cell("late = 1")]
-    students = names.student_names(cells, {"s": "def dense(X, W, b):\n    return X @ W + b"})
-    assert students == {"dense", "z", "helper"}  # np stays the course's: a protected cell imports it
+    students = names.student_names(cells, {"s": "def dense(X, W, b):\n    out = X @ W + b\n    return out"})
+    # the instructor's solution's top-level names only: not its local `out`, not the student's `z`/`helper`,
+    # not np (a protected cell imports it)
+    assert students == {"dense"}
     assert names.needed_setup(cells, students) == [0, 1, 6]
+
+
+def test_a_builtin_or_setup_name_the_student_rebinds_stays_the_courses():
+    cells = [_cell("import numpy as np\ndef helper(n):\n    return list(range(n))"),
+             _cell("def relu(x):\n    return x\nenumerate = lambda *a: []\nhelper = lambda n: []\nlen = print",
+                   "solution", "student"),
+             _cell("for i, v in enumerate(helper(3)):\n    assert relu(v) == v", "test")]
+    students = names.student_names(cells, {"s": "def relu(x):\n    return np.maximum(x, 0)"})
+    assert students == {"relu"}
+
+
+def test_the_static_scan_follows_the_answer_into_its_helpers_cells(monkeypatch):
+    from fclab import checks
+    from fclab.checks import _runtime
+
+    sources = {"dense_forward": "def dense_forward(X, W, b):\n    return _inner(X, W, b)",
+               "_inner": "import fclab.reference as ref\ndef _inner(X, W, b):\n    return _deeper(X, W) + b",
+               "_deeper": "def _deeper(X, W):\n    return ref.dense(X, W, 0)",
+               "unrelated": "def unrelated():\n    return ref.dense"}
+    assert [h for h, _ in runner.helper_cells("dense_forward", sources)] == ["_inner", "_deeper"]
+    assert runner.helper_cells("missing", sources) == []
+
+    class Fake(_runtime.Runtime):
+        def answer_source(self, fn):
+            return sources["dense_forward"]
+
+        def helper_sources(self, fn):
+            return runner.helper_cells("dense_forward", sources)
+
+        def namespace(self, fn):
+            import fclab.reference as ref
+            return {"ref": ref}
+
+    monkeypatch.setattr(_runtime, "_current", Fake())
+    ex = checks.exercise("ex_helpers", forbid=["fclab.reference.dense"])
+    findings = ex.static_findings(lambda: None)
+    assert [f.target for f in findings] == ["fclab.reference.dense"]
+    assert "(in the cell that defines _deeper)" in findings[0].text
 
 
 def test_free_names_are_read_before_the_cell_binds_them():

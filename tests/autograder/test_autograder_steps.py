@@ -121,6 +121,12 @@ def test_rebuild_drops_duplicated_test_cells_and_fake_grade_cells(spec, release_
     ("import subprocess\nsubprocess.run(['ls'])", "imports subprocess"),
     ("import ctypes", "imports ctypes"),
     ("eval('1+1')", "runs code from a string"),
+    ("getattr(__import__('sys'), 'setpro' + 'file')(None)", "puts together the string 'setprofile'"),
+    ("getattr(__import__('sys'), name)(None)", "getattr() with a computed name on a module from __import__()"),
+    ("import sys\ngetattr(sys, name)", "getattr() with a computed name on sys"),
+    ("__import__('os').system('ls')", "imports os through __import__()"),
+    ("handle = __fclab_agent__.handle", "the grader's own name __fclab_agent__"),
+    ("f.__fclab_call__((), {}, (), False)", "the grader's own name __fclab_call__"),
 ])
 def test_integrity_flags_reaching_for_the_machinery(code, expected):
     flags = [str(f) for f in scan_source(code, 7, "ex1")]
@@ -134,6 +140,8 @@ def test_integrity_is_quiet_on_honest_code(spec, release_nb):
     assert scan_notebook(done.notebook) == []
     assert scan_source("import numpy as np\nW = np.random.default_rng(0).normal(size=(3, 4))\n"
                        "def f(X):\n    out = X @ W\n    out[out < 0] = 0\n    return out") == []
+    assert scan_source("import keras\ndef act(name):\n    return getattr(keras.activations, name)\n"
+                       "label = 'relu' + '_' + str(3)") == []  # computed getattr on keras, plain strings
 
 
 # -- output caps, feedback -----------------------------------------------------------------
@@ -152,11 +160,16 @@ def test_feedback_preprocessor_hides_hidden_test_source():
     cell = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1,
                                                                      "solution": False, "locked": True}})
     secret_line = [line for line in source.splitlines() if "HIDDEN_SECRET_1" in line][0]
-    cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError",
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="add_bias got X of shape (5, 7)\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="and b [0.3, ...]\n"),
+                    nbformat.v4.new_output("error", ename="AssertionError",
                                            evalue=f"check_close 'add_bias hidden': got differs\n{secret_line}",
                                            traceback=[f"---> 9 {secret_line}", "AssertionError: ..."])]
     nb = nbformat.v4.new_notebook(cells=[cell])
     out, _ = HideHiddenTestTracebacks().preprocess(nb, {})
     text = json.dumps(out.cells[0].outputs)
     assert "HIDDEN_SECRET_1" not in text and "Xh" not in text
-    assert "check_close 'add_bias hidden': got differs" in text and "AssertionError" in text
+    assert "add_bias hidden" not in text and "(5, 7)" not in text  # the hidden check's name, the printed inputs
+    assert "check_close '(hidden)': got differs" in text and "AssertionError" in text
+    assert [o["output_type"] for o in out.cells[0].outputs] == ["stream", "error"]
+    assert "not shown here" in out.cells[0].outputs[0]["text"]

@@ -23,8 +23,8 @@ import pytest
 
 from autograder.course import Course
 from autograder.gradebook import scores_in_gradebook
-from autograder.pipeline import release_view
-from autograder.spec import build_spec, gid, is_solution
+from autograder.pipeline import solved_view
+from autograder.spec import build_spec
 
 LESSON = os.environ.get("BENCH_LESSON", "04_dense_layer")
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "20"))
@@ -36,10 +36,7 @@ def _course(repo, root):
     shutil.copytree(repo / "source" / LESSON, root / "source" / LESSON)
     course = Course(root / "course")
     spec = build_spec(course, LESSON, LESSON, course.source_notebooks(LESSON)[LESSON])
-    nb = release_view(spec)
-    for cell in nb.cells:
-        if is_solution(cell) and gid(cell) in spec.solutions:
-            cell.source = spec.solutions[gid(cell)]
+    nb = solved_view(spec)
     for n in range(1, SUBMISSIONS + 1):
         folder = root / "course" / "submitted" / f"student{n:02d}" / LESSON
         folder.mkdir(parents=True)

@@ -4,7 +4,8 @@
 - each lesson with a widget is Run All'd (the solved version, so every cell runs), shows no stderr
   output (no TensorFlow log line), and its widget answers a control;
 - the playground starts, pauses, steps and exports Keras code;
-- a lesson reopened after its kernel is gone shows the saved picture, not "model not found".
+- a lesson reopened after its kernel is gone shows the saved picture, not "model not found";
+- the score card's clean-run button runs the saved lesson in a fresh kernel and shows its card.
 
 Screenshots: tests/browser/artifacts/*.png (git-ignored). Chromium is Debian's /usr/bin/chromium.
 """
@@ -195,6 +196,24 @@ def _use_playground(page, widget, artifacts):
     _shot(page, artifacts, "06_playground_after_step_and_export", widget)
 
 
+def _use_clean_run(page, artifacts, lesson):
+    """Save, then click the clean-run button under the score card: the saved lesson runs in a fresh kernel
+    (the first click starts the self-check server) and its card shows every test passing."""
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(1500)
+    button = page.locator("button", has_text="Clean run of the saved notebook")
+    button.scroll_into_view_if_needed()
+    button.click()
+    card = page.locator(".widget-html", has_text=re.compile(r"Clean run of \S+\.ipynb")).last
+    card.wait_for(timeout=LONG)
+    text = card.inner_text()
+    assert "FAIL" not in text and text.count("PASS") >= 3, text
+    assert "forked from the warm self-check server" in text or "fresh kernel" in text, text
+    cell = page.locator(".jp-Cell", has=button).last
+    cell.scroll_into_view_if_needed()
+    _shot(page, artifacts, f"{lesson}_clean_run", cell)
+
+
 @pytest.mark.parametrize("lesson", sorted(LESSON_WIDGETS))
 def test_every_widget_of_every_lesson(student_lab, browser, artifacts, lesson):
     page = _open(browser, student_lab, f"_solved/{lesson}/{lesson}.ipynb")
@@ -216,6 +235,8 @@ def test_every_widget_of_every_lesson(student_lab, browser, artifacts, lesson):
         _shot(page, artifacts, f"{lesson}_widget_used", widget)
         saved = page.locator(".fclab-saved-view")
         assert saved.count() >= 1 and not saved.first.is_visible(), "the saved picture shows under a live widget"
+        if lesson == "01_xw_plus_b":
+            _use_clean_run(page, artifacts, lesson)
         assert not [e for e in page.console_errors if "widget" in e.lower()], page.console_errors
     finally:
         page.close()
@@ -258,6 +279,8 @@ def test_instructor_lab_keeps_nbgrader_tools(instructor_lab, browser, artifacts)
         listing = page.locator(".jp-DirListing-content")
         for name in ("course", "source", "release"):     # the repository is the file browser's root
             listing.get_by_text(name, exact=True).wait_for(timeout=60_000)
+        page.wait_for_timeout(4000)                    # the news question would come a few seconds in
+        assert "Jupyter news" not in page.locator("body").inner_text(), "the news pop-up is showing"
         _shot(page, artifacts, "instructor_lab_nbgrader_menu")
     finally:
         page.close()

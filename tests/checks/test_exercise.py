@@ -130,6 +130,15 @@ def test_static_scan_resolves_aliases_and_local_imports():
         _forbid.scan("x", {}, ["fclab.reference.no_such_thing"])
 
 
+def test_static_scan_sees_a_name_spelled_in_pieces_for_getattr():
+    source = ("def answer(X, W, b):\n    f = getattr(ref, 'de' + 'nse')\n"
+              "    g = getattr(ref.activations, f'{\"re\"}lu')\n    return f(X, W, b)\n")
+    found = _forbid.scan(source, {"ref": ref}, ["fclab.reference.dense", "fclab.reference.activations.relu"])
+    assert [(f.text, f.line) for f in found] == [("ref.dense", 2)]  # f"{'re'}lu" has a formatted value: unknown
+    assert _forbid.scan("def a(X, name):\n    return getattr(ref, name)\n", {"ref": ref},
+                        ["fclab.reference.dense"]) == []  # a name computed at run time: the call watch's job
+
+
 def test_in_place_change_is_caught_and_the_test_data_stays_intact():
     def answer(X, W, b):
         X += b[: X.shape[1]].mean()

@@ -25,6 +25,8 @@ import types
 import nbformat
 import numpy as np
 
+from fclab.checks._runtime import Runtime
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HIDDEN_EVERY = 4  # a correct answer runs the visible test on every seed, the hidden tests on every 4th
@@ -79,12 +81,13 @@ class Outcome:
     message: str
 
 
-class _CorpusRuntime:
+class _CorpusRuntime(Runtime):
     """A checks runtime with the seed fixed per run and records collected (no display)."""
 
     grading = False
 
     def __init__(self, seed):
+        super().__init__()
         self.seed, self.records, self.pinned_seed = seed, [], None
 
     def seed_for(self, exercise_id):
@@ -92,14 +95,6 @@ class _CorpusRuntime:
 
     def emit(self, record):
         self.records.append(record)
-
-    def answer_source(self, fn):
-        from fclab.checks._runtime import Runtime
-
-        return Runtime().answer_source(fn)
-
-    def namespace(self, fn):
-        return getattr(fn, "__globals__", None)
 
 
 def _transform(source):
