@@ -77,20 +77,25 @@ def test_sigkill_of_grade_leaves_no_process(tmp_path):
     main = subprocess.Popen([sys.executable, "-m", "autograder", "grade", "--course", str(course_dir), "--workers",
                              "2", "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(os.environ))
-    seen = set()
+    seen, sandboxed = set(), set()  # every process seen below grade; those of them running as a sandbox uid
+
+    def look():
+        table = _table()
+        found = _descendants(main.pid, table)
+        seen.update(found)
+        sandboxed.update(p for p in found if table[p[0]][2] >= UID_BASE)
+
     try:
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:  # until both workers run a kernel (processes of a sandbox uid)
-            table = _table()
-            seen |= _descendants(main.pid, table)
-            if sum(table[p][2] >= UID_BASE for p, _ in seen if p in table) >= 4 or main.poll() is not None:
+        while time.monotonic() < deadline:  # until both workers ran a zygote and a kernel (a sandbox uid)
+            look()
+            if len(sandboxed) >= 4 or main.poll() is not None:
                 break
             time.sleep(0.5)
         assert main.poll() is None, "grade ended before its kernels were seen"
         time.sleep(1)
-        seen |= _descendants(main.pid, _table())
-        table = _table()
-        sandboxed = [p for p, _ in seen if p in table and table[p][2] >= UID_BASE]
+        look()
+        # seen at any moment: a kernel that finished its submission in between still counts as seen
         assert len(sandboxed) >= 4, "expected two sandboxes with a zygote and a kernel each"
         main.send_signal(signal.SIGKILL)
         main.wait()
