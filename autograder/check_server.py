@@ -35,7 +35,6 @@ import time
 import traceback
 
 from autograder import kernel, selfcheck, warm
-from autograder.spec import is_solution
 
 IDLE_SECONDS = 30 * 60
 
@@ -59,9 +58,8 @@ class WarmRunner:
     def run(self, notebook, folder):
         if not self.warm:
             return self.cold.run(notebook, folder)
-        zygote = self._zygote(preload_of(notebook))
-        for entry in [*zygote.workdir.iterdir(), *zygote.runtime_dir.iterdir()]:
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        zygote = self._zygote(warm.preload_for_cells(notebook.cells))
+        zygote.empty_folders()
         selfcheck.copy_folder(folder, zygote.workdir)
         try:
             client = kernel.run_notebook(notebook, self.sandbox, zygote.workdir, zygote.runtime_dir,
@@ -90,17 +88,6 @@ class WarmRunner:
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
         self.zygote, self.base = None, None
-
-
-def preload_of(notebook):
-    """The heavy modules (of :data:`autograder.warm.PRELOADABLE`) that the notebook's own cells import."""
-    cells = [c for c in notebook.cells if not is_solution(c)]
-    return warm.preload_for([_Template({"cells": cells})])
-
-
-class _Template:
-    def __init__(self, template):
-        self.template = template
 
 
 def serve(listener, runner, fingerprint, idle=IDLE_SECONDS, log=sys.stderr):

@@ -207,9 +207,7 @@ def _execute_warm(job, graded, on_disk, runner, setup):
     zygote = _zygote(job)
     zygote_start = time.monotonic() - started
     workdir, runtime = zygote.workdir, zygote.runtime_dir
-    for folder in (workdir, runtime):
-        for entry in folder.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    zygote.empty_folders()
     _fill(workdir, job, on_disk)
     try:
         client = kernel.run_notebook(nbformat.from_dict(copy.deepcopy(graded)), job.sandbox, workdir, runtime,

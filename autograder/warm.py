@@ -19,6 +19,7 @@ job falls back to a fresh kernel (:func:`autograder.pipeline._execute`).
 import ast
 import json
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,6 +90,12 @@ class Zygote:
     def reset(self):
         self.ask(op="reset")
 
+    def empty_folders(self):
+        """Remove everything in the working and socket folders (before the next job fills them)."""
+        for folder in (self.workdir, self.runtime_dir):
+            for entry in folder.iterdir():
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+
     def close(self):
         if self.alive():
             self.process.kill()
@@ -143,17 +150,21 @@ class WarmProvisioner(LocalProvisioner):
 
 def preload_for(specs):
     """Modules worth importing once: the heavy ones the source notebooks import (see PRELOADABLE)."""
+    return preload_for_cells(cell for spec in specs for cell in spec.template["cells"])
+
+
+def preload_for_cells(cells):
+    """The PRELOADABLE modules that the non-solution code cells among ``cells`` import."""
     wanted = set()
-    for spec in specs:
-        for cell in spec.template["cells"]:
-            if cell.get("cell_type") != "code" or is_solution(cell):
-                continue
-            try:
-                tree = ast.parse(cell["source"])
-            except SyntaxError:
-                continue
-            for node in ast.walk(tree):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                    [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
-                wanted |= {n for n in names for p in PRELOADABLE if n == p or n.startswith(p + ".")}
+    for cell in cells:
+        if cell.get("cell_type") != "code" or is_solution(cell):
+            continue
+        try:
+            tree = ast.parse(cell["source"])
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            wanted |= {n for n in names for p in PRELOADABLE if n == p or n.startswith(p + ".")}
     return tuple(sorted(wanted))

@@ -246,13 +246,13 @@ def call_answer(fn, args, kwargs, where=""):
     Returns ``(value, args_copy, kwargs_copy)``; raises the AssertionError of :meth:`Exercise.verdict`.
     """
     __tracebackhide__ = True
-    ex = active_exercise() or _LOOSE
+    ex = active_exercise() or OUTSIDE_EXERCISE
     args, kwargs = copy_arguments(tuple(args)), copy_arguments(dict(kwargs))
     outcome = ex.outcome(fn, args, kwargs)
     return ex.verdict(fn, outcome, where)
 
 
-_LOOSE = Exercise("(outside an exercise block)")
+OUTSIDE_EXERCISE = Exercise("(outside an exercise block)")  # watches inputs, forbids nothing
 
 
 def exercise(exercise_id, forbid=(), hints=(), hidden=False, seed=None, watch_inputs=True):
